@@ -1,0 +1,157 @@
+"""DuckDB engine (embedded, the default): Ibis over an in-process DuckDB connection."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import pyarrow as pa
+
+from craftveil.engine.base import CsvFormat, LogicalType, SourceFile
+from craftveil.errors import DataError
+
+_TO_DUCK: dict[LogicalType, str] = {
+    "text": "VARCHAR",
+    "integer": "BIGINT",
+    "decimal": "DOUBLE",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "boolean": "BOOLEAN",
+}
+
+
+def _logical(duck_type: str) -> LogicalType:
+    t = duck_type.upper()
+    if t.startswith(("VARCHAR", "TEXT", "UUID", "BLOB")):
+        return "text"
+    if t in {"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER"}:
+        return "integer"
+    if t.startswith(("DOUBLE", "FLOAT", "DECIMAL", "REAL")):
+        return "decimal"
+    if t == "DATE":
+        return "date"
+    if t.startswith("TIMESTAMP"):
+        return "timestamp"
+    if t == "BOOLEAN":
+        return "boolean"
+    return "text"
+
+
+def _quote(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+class DuckDBEngine:
+    """Runs the pipeline's Ibis expressions on an embedded DuckDB database."""
+
+    name = "duckdb"
+
+    def __init__(self, *, threads: int | None = None, temp_directory: Path | None = None) -> None:
+        self.backend = ibis.duckdb.connect()
+        self._con: duckdb.DuckDBPyConnection = self.backend.con
+        if threads:
+            self._con.execute(f"SET threads = {int(threads)}")
+        if temp_directory:
+            self._con.execute(f"SET temp_directory = {_quote(str(temp_directory))}")
+        self._con.execute("SET preserve_insertion_order = true")
+        self._names = itertools.count()
+
+    # -- reading -------------------------------------------------------------------------------
+    def _csv_args(self, fmt: CsvFormat, sample_all: bool) -> str:
+        args = [
+            f"delim = {_quote(fmt.delimiter)}",
+            f"quote = {_quote(fmt.quote)}",
+            f"header = {'true' if fmt.header else 'false'}",
+            f"encoding = {_quote(fmt.encoding)}",
+            "strict_mode = true",
+            "null_padding = false",
+        ]
+        if sample_all:
+            args.append("sample_size = -1")
+        return ", ".join(args)
+
+    def _reader(self, source: SourceFile, types: dict[str, str] | None = None) -> str:
+        path = _quote(str(source.path))
+        if source.fmt == "parquet":
+            return f"read_parquet({path})"
+        small = source.path.stat().st_size < 200_000_000
+        args = self._csv_args(source.csv, sample_all=small)
+        if types:
+            spec = ", ".join(f"{_quote(k)}: {_quote(v)}" for k, v in types.items())
+            args += f", types = {{{spec}}}"
+        return f"read_csv({path}, {args})"
+
+    def _fail(self, source: SourceFile, exc: Exception) -> DataError:
+        text = str(exc).strip()
+        first = text.splitlines()[0] if text else type(exc).__name__
+        hint = "check the file's delimiter, quoting and encoding (policy: tables.<t>.csv)"
+        if "unicode" in text.lower() or "utf-8" in text.lower() or "encoding" in text.lower():
+            hint = "the file is not valid UTF-8: re-save it as UTF-8 or set csv.encoding: latin-1"
+        elif "Could not convert" in text or "Conversion Error" in text:
+            hint = "a value does not fit the column's type: declare `type: text` for that column"
+        detail = "\n".join(
+            ln for ln in text.splitlines()[1:] if ln.strip().startswith(("Line", "Original"))
+        )
+        msg = f"{source.path}: cannot read table '{source.name}': {first}"
+        if detail:
+            msg += "\n" + detail
+        return DataError(f"{msg}\nFix: {hint}")
+
+    def columns(self, source: SourceFile) -> dict[str, LogicalType]:
+        if not source.path.is_file():
+            raise DataError(
+                f"{source.path}: file not found (table '{source.name}') — check tables."
+                f"{source.name}.path in the policy (paths are relative to the policy file)"
+            )
+        try:
+            rows = self._con.execute(f"DESCRIBE SELECT * FROM {self._reader(source)}").fetchall()
+        except duckdb.Error as exc:
+            raise self._fail(source, exc) from None
+        return {str(r[0]): _logical(str(r[1])) for r in rows}
+
+    def load(self, source: SourceFile) -> ibis.Table:
+        forced = {k: _TO_DUCK[v] for k, v in source.types}
+        name = f"src_{source.name}_{next(self._names)}"
+        if source.fmt == "parquet":
+            casts = ", ".join(f"CAST({_ident(k)} AS {v}) AS {_ident(k)}" for k, v in forced.items())
+            select = f"* REPLACE ({casts})" if casts else "*"
+        else:
+            select = "*"
+        reader = self._reader(source, forced if source.fmt == "csv" else None)
+        try:
+            self._con.execute(f"CREATE TEMP TABLE {_ident(name)} AS SELECT {select} FROM {reader}")
+        except duckdb.Error as exc:
+            raise self._fail(source, exc) from None
+        return self.backend.table(name)
+
+    # -- computing -----------------------------------------------------------------------------
+    def materialize(self, expr: ibis.Table, name: str) -> ibis.Table:
+        unique = f"{name}_{next(self._names)}"
+        self.backend.create_table(unique, expr, temp=True)
+        return self.backend.table(unique)
+
+    def memtable(self, data: dict[str, list[Any]], name: str) -> ibis.Table:
+        unique = f"{name}_{next(self._names)}"
+        arrow = pa.table(data)
+        self.backend.create_table(unique, arrow, temp=True)
+        return self.backend.table(unique)
+
+    # -- writing -------------------------------------------------------------------------------
+    def write(self, expr: ibis.Table, *, parquet: Path | None, csv: Path | None) -> None:
+        sql = self.backend.compile(expr)
+        if parquet is not None:
+            self._con.execute(
+                f"COPY ({sql}) TO {_quote(str(parquet))} (FORMAT parquet, COMPRESSION zstd)"
+            )
+        if csv is not None:
+            self._con.execute(f"COPY ({sql}) TO {_quote(str(csv))} (FORMAT csv, HEADER true)")
+
+    def close(self) -> None:
+        self.backend.disconnect()
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -1,0 +1,49 @@
+"""The mutable state of one release run, passed from step to step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+
+from craftveil.engine.base import Engine
+from craftveil.journal import Journal
+from craftveil.keys import SecretKey
+from craftveil.pipeline.plan import Plan
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass
+class TableState:
+    """A source table as it moves through the run."""
+
+    name: str
+    source: ibis.Table
+    rows_in: int
+    input_sha256: str
+    released: ibis.Table | None = None
+    rows_out: int | None = None
+    columns: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rows_dropped: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class RunContext:
+    plan: Plan
+    engine: Engine
+    key: SecretKey
+    workdir: Path
+    journal: Journal = field(default_factory=Journal)
+    tables: dict[str, TableState] = field(default_factory=dict)
+    guarantees: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    sections: dict[str, Any] = field(default_factory=dict)
+    progress: ProgressFn = _no_progress

@@ -1,0 +1,49 @@
+"""Step: read every source table into the engine with explicit types, hash it, count its rows."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from craftveil.errors import DataError
+from craftveil.pipeline.context import RunContext, TableState
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_sources(ctx: RunContext) -> None:
+    total = len(ctx.plan.tables)
+    for i, tp in enumerate(ctx.plan.tables):
+        ctx.progress(f"reading {tp.name}", i, total)
+        table = ctx.engine.load(tp.source)
+        rows = int(table.count().to_pyarrow().as_py())
+        if rows == 0:
+            raise DataError(
+                f"{tp.source.path}: table '{tp.name}' has no rows — check the file, or remove "
+                f"tables.{tp.name} from the policy"
+            )
+        if tp.spec.vendor_column:
+            nulls = int(table[tp.spec.vendor_column].isnull().sum().to_pyarrow().as_py())
+            if nulls:
+                raise DataError(
+                    f"{tp.source.path}: column '{tp.spec.vendor_column}' (the vendor) is empty in "
+                    f"{nulls} row(s) — every row must belong to a vendor; fix the data or drop "
+                    f"those rows before the release"
+                )
+        sha = file_sha256(tp.source.path)
+        ctx.tables[tp.name] = TableState(tp.name, table, rows, sha)
+        ctx.journal.add(
+            "load",
+            f"Read {rows:,} rows of table '{tp.name}' from {tp.source.path.name}.",
+            table=tp.name,
+            rows=rows,
+            sha256=sha,
+            file=tp.spec.path,
+        )
+    ctx.progress("reading", total, total)

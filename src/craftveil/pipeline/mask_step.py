@@ -1,0 +1,117 @@
+"""Step: apply each column's operator, drop declared rows, and measure the effect per column.
+
+The originals stay beside the outputs in one materialised wide table, so distinct values
+before/after and the share of values changed or nulled come from one aggregate query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+
+from craftveil.hierarchies import load_arx_hierarchy
+from craftveil.operators import OPERATORS, OperatorContext
+from craftveil.operators.suppress import condition_expr
+from craftveil.pipeline.context import RunContext
+from craftveil.policy.model import TableSpec
+
+OUT = "__out__"
+
+
+def _measure(wide: ibis.Table, spec: TableSpec, released: list[str]) -> dict[str, dict[str, Any]]:
+    aggs: dict[str, ibis.Value] = {}
+    for i, name in enumerate(spec.columns):
+        orig = wide[name]
+        aggs[f"b{i}"] = orig.nunique()
+        if name in released:
+            new = wide[OUT + name]
+            aggs[f"a{i}"] = new.nunique()
+            changed = ~orig.cast("string").identical_to(new.cast("string"))
+            aggs[f"c{i}"] = changed.cast("int64").sum()
+            aggs[f"n{i}"] = (new.isnull() & orig.notnull()).cast("int64").sum()
+    row = wide.aggregate(**aggs).to_pyarrow().to_pylist()[0]
+    stats: dict[str, dict[str, Any]] = {}
+    for i, name in enumerate(spec.columns):
+        entry: dict[str, Any] = {"distinct_before": int(row[f"b{i}"] or 0)}
+        if name in released:
+            entry["distinct_after"] = int(row[f"a{i}"] or 0)
+            entry["changed"] = int(row[f"c{i}"] or 0)
+            entry["nulled"] = int(row[f"n{i}"] or 0)
+        stats[name] = entry
+    return stats
+
+
+def mask_tables(ctx: RunContext) -> None:
+    plan = ctx.plan
+    hierarchies = {n: load_arx_hierarchy(p, n) for n, p in plan.hierarchy_files.items()}
+    released_tables = [tp for tp in plan.tables if tp.spec.release]
+    for i, tp in enumerate(released_tables):
+        ctx.progress(f"masking {tp.name}", i, len(released_tables))
+        state = ctx.tables[tp.name]
+        spec = tp.spec
+        table = state.source
+        if spec.drop_rows:
+            counts = (
+                table.aggregate(
+                    **{
+                        f"d{j}": condition_expr(table, rf.where).cast("int64").sum()
+                        for j, rf in enumerate(spec.drop_rows)
+                    }
+                )
+                .to_pyarrow()
+                .to_pylist()[0]
+            )
+            for j, rf in enumerate(spec.drop_rows):
+                state.rows_dropped.append(
+                    {
+                        "reason": rf.why,
+                        "condition": rf.where.model_dump(exclude_none=True),
+                        "rows": int(counts[f"d{j}"] or 0),
+                    }
+                )
+                table = table.filter(~condition_expr(table, rf.where))
+        octx = OperatorContext(
+            engine=ctx.engine,
+            key=ctx.key,
+            release_name=plan.policy.name,
+            table_name=tp.name,
+            vendor_column=spec.vendor_column,
+            hierarchies=hierarchies,
+            prefix_hierarchies=plan.prefix_hierarchies,
+        )
+        released = [c for c, s in spec.columns.items() if s.action != "drop"]
+        notes: dict[str, dict[str, Any]] = {}
+        for cname, cspec in spec.columns.items():
+            octx.notes = {}
+            table = OPERATORS[cspec.action](table, cname, OUT + cname, cspec, octx)
+            notes[cname] = dict(octx.notes)
+        wide = ctx.engine.materialize(table, f"wide_{tp.name}")
+        stats = _measure(wide, spec, released)
+        rows_out = int(wide.count().to_pyarrow().as_py())
+        for cname, cspec in spec.columns.items():
+            record: dict[str, Any] = {
+                "role": cspec.role.value,
+                "action": cspec.action,
+                "why": cspec.why,
+            }
+            record["parameters"] = cspec.model_dump(
+                exclude={"role", "why", "action", "type"}, exclude_none=True, mode="json"
+            )
+            record.update(stats[cname])
+            record.update(notes[cname])
+            state.columns[cname] = record
+            ctx.journal.add("mask", _sentence(cname, record), table=tp.name, column=cname, **record)
+        out = wide.select(**{c: wide[OUT + c] for c in released})
+        state.released = out
+        state.rows_out = rows_out
+
+
+def _sentence(column: str, rec: dict[str, Any]) -> str:
+    action = rec["action"]
+    if action == "drop":
+        return f"Dropped column '{column}': {rec['why']}"
+    return (
+        f"Column '{column}': {action} ({rec['distinct_before']:,} distinct values before, "
+        f"{rec.get('distinct_after', 0):,} after): {rec['why']}"
+    )

@@ -1,0 +1,173 @@
+"""Plan: the policy resolved against the real files, columns and types — before any data moves.
+
+Every problem is collected (missing files, columns the policy names that the data lacks, columns
+the data has that the policy forgot, actions that do not fit a column's type) and raised once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from craftveil.engine.base import CsvFormat, Engine, LogicalType, SourceFile
+from craftveil.errors import CraftveilError, PolicyError, Problem
+from craftveil.policy.columns import (
+    BinRange,
+    ColumnSpec,
+    Generalize,
+    MaskCategories,
+    Pseudonymize,
+    Rescale,
+    Role,
+)
+from craftveil.policy.model import ArxHierarchy, Policy, PrefixHierarchy, TableSpec
+
+_NUMERIC: set[LogicalType] = {"integer", "decimal"}
+_TEMPORAL: set[LogicalType] = {"date", "timestamp"}
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    name: str
+    spec: TableSpec
+    source: SourceFile
+    detected: dict[str, LogicalType]
+
+
+@dataclass(frozen=True)
+class Plan:
+    policy: Policy
+    policy_path: Path
+    tables: tuple[TablePlan, ...]
+    hierarchy_files: dict[str, Path] = field(default_factory=dict)
+    prefix_hierarchies: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.policy_path.parent
+
+
+def _format(spec: TableSpec, path: Path) -> str:
+    if spec.format:
+        return spec.format
+    return "parquet" if path.suffix.lower() in {".parquet", ".pq"} else "csv"
+
+
+def _is_code(col: ColumnSpec) -> bool:
+    """Identifiers and codes: values compared as text, never as numbers."""
+    if col.role is Role.identifier or isinstance(col, Pseudonymize | MaskCategories | BinRange):
+        return True
+    return isinstance(col, Generalize) and (col.prefix is not None or col.hierarchy is not None)
+
+
+def _forced_types(spec: TableSpec) -> dict[str, LogicalType]:
+    """Identifiers and codes are read as text (leading zeros survive), plus declared types."""
+    forced: dict[str, LogicalType] = {}
+    for name, col in spec.columns.items():
+        if col.type is not None:
+            forced[name] = col.type
+        elif _is_code(col):
+            forced[name] = "text"
+    if spec.vendor_column and spec.vendor_column not in forced:
+        forced[spec.vendor_column] = "text"
+    return forced
+
+
+def _type_problems(where: str, name: str, col: object, kind: LogicalType) -> list[Problem]:
+    out: list[Problem] = []
+    if isinstance(col, Generalize):
+        if col.window is not None and kind not in _TEMPORAL:
+            out.append(
+                Problem(
+                    f"{where}.window",
+                    f"column '{name}' is {kind}, a date window needs a date or timestamp",
+                    "declare `type: date` (or timestamp) if the text holds ISO dates, "
+                    "or use another action",
+                )
+            )
+        if (col.bands is not None or col.grid_degrees is not None) and kind not in _NUMERIC:
+            out.append(
+                Problem(
+                    where,
+                    f"column '{name}' is {kind}; bands and grids need numbers",
+                    "declare `type: decimal`",
+                )
+            )
+    if isinstance(col, Rescale) and kind not in _NUMERIC:
+        out.append(Problem(where, f"column '{name}' is {kind}; rescale needs numbers"))
+    return out
+
+
+def make_plan(policy: Policy, policy_path: Path, engine: Engine) -> Plan:
+    """Resolve the policy against the data; raise PolicyError listing every problem."""
+    base = policy_path.parent
+    problems: list[Problem] = []
+    tables: list[TablePlan] = []
+    hierarchy_files: dict[str, Path] = {}
+    prefixes: dict[str, tuple[int, ...]] = {}
+    for hname, h in policy.hierarchies.items():
+        if isinstance(h, ArxHierarchy):
+            path = (base / h.file).resolve()
+            if not path.is_file():
+                problems.append(Problem(f"hierarchies.{hname}.file", f"file {path} not found"))
+            hierarchy_files[hname] = path
+        elif isinstance(h, PrefixHierarchy):
+            prefixes[hname] = tuple(h.prefix)
+    for tname, spec in policy.tables.items():
+        where = f"tables.{tname}"
+        path = (base / spec.path).resolve()
+        fmt = _format(spec, path)
+        c = spec.csv
+        source = SourceFile(
+            tname,
+            path,
+            "parquet" if fmt == "parquet" else "csv",
+            CsvFormat(c.delimiter, c.quote, c.header, c.encoding),
+            tuple(sorted(_forced_types(spec).items())),
+        )
+        if not path.is_file():
+            problems.append(
+                Problem(
+                    f"{where}.path",
+                    f"file {path} not found",
+                    "paths are relative to the policy file",
+                )
+            )
+            continue
+        try:
+            detected = engine.columns(source)
+        except CraftveilError as exc:
+            problems.append(Problem(f"{where}.path", str(exc)))
+            continue
+        for cname, col in spec.columns.items():
+            if cname not in detected:
+                close = difflib.get_close_matches(cname, list(detected), n=1)
+                fix = (
+                    f"did you mean '{close[0]}'?"
+                    if close
+                    else f"the file has: {', '.join(detected)}"
+                )
+                problems.append(
+                    Problem(
+                        f"{where}.columns.{cname}", f"column '{cname}' is not in {path.name}", fix
+                    )
+                )
+                continue
+            kind = dict(source.types).get(cname, detected[cname])
+            problems += _type_problems(f"{where}.columns.{cname}", cname, col, kind)
+        unlisted = [n for n in detected if n not in spec.columns]
+        if unlisted and spec.unlisted_columns == "refuse":
+            problems.append(
+                Problem(
+                    f"{where}.columns",
+                    f"{len(unlisted)} column(s) of {path.name} are not in the policy: "
+                    + ", ".join(unlisted),
+                    "list each with its action (an unlisted column may be an identifier), "
+                    "or set unlisted_columns: drop",
+                )
+            )
+        tables.append(TablePlan(tname, spec, source, detected))
+    if problems:
+        raise PolicyError(problems, header=f"{policy_path}: the policy does not fit the data")
+    return Plan(policy, policy_path, tuple(tables), hierarchy_files, prefixes)

@@ -1,0 +1,129 @@
+"""Run a release: the pipeline is a visible tuple of small steps (sqlglot-style).
+
+The release is built in a temporary directory beside the target and moved into place only when
+complete; on any failure the temporary directory is removed, so there is never a partial release.
+An existing release is replaced only when the caller says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from craftveil.engine import make_engine
+from craftveil.errors import OutputExistsError
+from craftveil.keys import resolve_secret
+from craftveil.pipeline.context import ProgressFn, RunContext, _no_progress
+from craftveil.pipeline.guarantees_step import state_guarantees
+from craftveil.pipeline.load_step import load_sources
+from craftveil.pipeline.mask_step import mask_tables
+from craftveil.pipeline.plan import make_plan
+from craftveil.pipeline.write_step import write_tables
+from craftveil.policy.load import load_policy
+from craftveil.reporting.manifest import build_manifest
+from craftveil.reporting.masking_record import build_masking_record, render_masking_markdown
+
+Step = Callable[[RunContext], None]
+
+STEPS: tuple[tuple[str, Step], ...] = (
+    ("load", load_sources),
+    ("mask", mask_tables),
+    ("guarantees", state_guarantees),
+    ("write", write_tables),
+)
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    """Where the release is and what it holds."""
+
+    directory: Path
+    manifest: dict[str, Any]
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.directory / "manifest.json"
+
+    @property
+    def masking_record_path(self) -> Path:
+        return self.directory / "masking.md"
+
+
+def _dump(path: Path, data: Any) -> None:
+    path.write_text(
+        json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8"
+    )
+
+
+def _write_records(ctx: RunContext, created_at: dt.datetime | None) -> dict[str, Any]:
+    manifest = build_manifest(ctx, created_at)
+    record = build_masking_record(ctx)
+    _dump(ctx.workdir / "masking.json", record)
+    (ctx.workdir / "masking.md").write_text(render_masking_markdown(record), encoding="utf-8")
+    _dump(ctx.workdir / "journal.json", ctx.journal.to_list())
+    _dump(ctx.workdir / "manifest.json", manifest)
+    return manifest
+
+
+def release(
+    policy_path: Path | str,
+    out_dir: Path | str,
+    *,
+    overwrite: bool = False,
+    engine: str = "duckdb",
+    progress: ProgressFn = _no_progress,
+    steps: Sequence[tuple[str, Step]] = STEPS,
+    created_at: dt.datetime | None = None,
+) -> ReleaseResult:
+    """Produce a complete release of ``policy_path`` in ``out_dir`` (atomically)."""
+    policy_path = Path(policy_path).resolve()
+    out = Path(out_dir).resolve()
+    if out.exists() and not overwrite:
+        raise OutputExistsError(
+            f"{out} already exists — choose another output directory, or pass --overwrite "
+            "to replace the release there"
+        )
+    policy = load_policy(policy_path)
+    key = resolve_secret(
+        env=policy.secret.env, file=policy.secret.file, base_dir=policy_path.parent
+    )
+    eng = make_engine(engine)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.craftveil-tmp-", dir=out.parent))
+    workdir.chmod(0o755)  # mkdtemp makes it private; a release is meant to be shared
+    try:
+        plan = make_plan(policy, policy_path, eng)
+        ctx = RunContext(plan=plan, engine=eng, key=key, workdir=workdir, progress=progress)
+        for _name, step in steps:
+            step(ctx)
+        manifest = _write_records(ctx, created_at)
+        eng.close()
+        _move_into_place(workdir, out, overwrite)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        with contextlib.suppress(Exception):
+            eng.close()
+        raise
+    return ReleaseResult(out, manifest)
+
+
+def _move_into_place(workdir: Path, out: Path, overwrite: bool) -> None:
+    if out.exists():
+        if not overwrite:
+            raise OutputExistsError(
+                f"{out} appeared while the release was being built; not replaced"
+            )
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.craftveil-old-", dir=out.parent))
+        os.rename(out, old / "release")
+        os.rename(workdir, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(workdir, out)

@@ -1,0 +1,1 @@
+"""Projections of a release: manifest, masking record, report, notice, lineage."""
