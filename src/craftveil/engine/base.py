@@ -21,6 +21,7 @@ class CsvFormat:
     quote: str = '"'
     header: bool = True
     encoding: str = "utf-8"
+    null_values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

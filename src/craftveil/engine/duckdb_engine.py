@@ -69,6 +69,9 @@ class DuckDBEngine:
             "strict_mode = true",
             "null_padding = false",
         ]
+        if fmt.null_values:
+            nulls = ", ".join(_quote(v) for v in ("", *fmt.null_values))
+            args.append(f"nullstr = [{nulls}]")
         if sample_all:
             args.append("sample_size = -1")
         return ", ".join(args)

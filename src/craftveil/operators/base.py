@@ -40,7 +40,7 @@ class OperatorContext:
     table_name: str
     vendor_column: str | None
     hierarchies: Mapping[str, HierarchyLike]
-    prefix_hierarchies: Mapping[str, tuple[int, ...]]
+    prefix_hierarchies: Mapping[str, tuple[tuple[int, ...], int | None]]
     notes: dict[str, Any] = field(default_factory=dict)
 
     def scoped_key(self, scope: str) -> SecretKey:

@@ -82,8 +82,10 @@ def _lookup(
     assert spec.hierarchy is not None
     name, level = spec.hierarchy.name, spec.hierarchy.level
     if name in ctx.prefix_hierarchies:
-        keeps = ctx.prefix_hierarchies[name]
+        keeps, pad_to = ctx.prefix_hierarchies[name]
         col = table[column].cast("string")
+        if pad_to is not None:
+            col = col.lpad(pad_to, "0")
         return table.mutate(**{out: col if level == 0 else prefix_expr(col, keeps[level - 1])})
     hierarchy = ctx.hierarchies[name]
     if level >= hierarchy.height:

@@ -28,14 +28,6 @@ def load_sources(ctx: RunContext) -> None:
                 f"{tp.source.path}: table '{tp.name}' has no rows — check the file, or remove "
                 f"tables.{tp.name} from the policy"
             )
-        if tp.spec.vendor_column:
-            nulls = int(table[tp.spec.vendor_column].isnull().sum().to_pyarrow().as_py())
-            if nulls:
-                raise DataError(
-                    f"{tp.source.path}: column '{tp.spec.vendor_column}' (the vendor) is empty in "
-                    f"{nulls} row(s) — every row must belong to a vendor; fix the data or drop "
-                    f"those rows before the release"
-                )
         sha = file_sha256(tp.source.path)
         ctx.tables[tp.name] = TableState(tp.name, table, rows, sha)
         ctx.journal.add(

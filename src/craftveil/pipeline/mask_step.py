@@ -10,6 +10,7 @@ from typing import Any
 
 import ibis
 
+from craftveil.errors import DataError
 from craftveil.hierarchies import load_arx_hierarchy
 from craftveil.operators import OPERATORS, OperatorContext
 from craftveil.operators.suppress import condition_expr
@@ -71,6 +72,8 @@ def mask_tables(ctx: RunContext) -> None:
                     }
                 )
                 table = table.filter(~condition_expr(table, rf.where))
+        if spec.vendor_column:
+            _require_vendor(table, spec.vendor_column, tp.name, str(tp.source.path))
         octx = OperatorContext(
             engine=ctx.engine,
             key=ctx.key,
@@ -105,6 +108,17 @@ def mask_tables(ctx: RunContext) -> None:
         out = wide.select(**{c: wide[OUT + c] for c in released})
         state.released = out
         state.rows_out = rows_out
+
+
+def _require_vendor(table: ibis.Table, vendor: str, name: str, path: str) -> None:
+    """Every released row must belong to a vendor, or no guarantee can be stated for it."""
+    nulls = int(table[vendor].isnull().cast("int64").sum().to_pyarrow().as_py() or 0)
+    if nulls:
+        raise DataError(
+            f"{path}: column '{vendor}' (the vendor) is empty in {nulls} row(s) of table "
+            f"'{name}' — every released row must belong to a vendor; fix the data, or add to "
+            f"tables.{name}.drop_rows: - where: {{column: {vendor}, is_null: true}}"
+        )
 
 
 def _sentence(column: str, rec: dict[str, Any]) -> str:

@@ -41,7 +41,7 @@ class Plan:
     policy_path: Path
     tables: tuple[TablePlan, ...]
     hierarchy_files: dict[str, Path] = field(default_factory=dict)
-    prefix_hierarchies: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    prefix_hierarchies: dict[str, tuple[tuple[int, ...], int | None]] = field(default_factory=dict)
 
     @property
     def base_dir(self) -> Path:
@@ -105,7 +105,7 @@ def make_plan(policy: Policy, policy_path: Path, engine: Engine) -> Plan:
     problems: list[Problem] = []
     tables: list[TablePlan] = []
     hierarchy_files: dict[str, Path] = {}
-    prefixes: dict[str, tuple[int, ...]] = {}
+    prefixes: dict[str, tuple[tuple[int, ...], int | None]] = {}
     for hname, h in policy.hierarchies.items():
         if isinstance(h, ArxHierarchy):
             path = (base / h.file).resolve()
@@ -113,7 +113,7 @@ def make_plan(policy: Policy, policy_path: Path, engine: Engine) -> Plan:
                 problems.append(Problem(f"hierarchies.{hname}.file", f"file {path} not found"))
             hierarchy_files[hname] = path
         elif isinstance(h, PrefixHierarchy):
-            prefixes[hname] = tuple(h.prefix)
+            prefixes[hname] = (tuple(h.prefix), h.pad_to)
     for tname, spec in policy.tables.items():
         where = f"tables.{tname}"
         path = (base / spec.path).resolve()
@@ -123,7 +123,7 @@ def make_plan(policy: Policy, policy_path: Path, engine: Engine) -> Plan:
             tname,
             path,
             "parquet" if fmt == "parquet" else "csv",
-            CsvFormat(c.delimiter, c.quote, c.header, c.encoding),
+            CsvFormat(c.delimiter, c.quote, c.header, c.encoding, tuple(c.null_values)),
             tuple(sorted(_forced_types(spec).items())),
         )
         if not path.is_file():

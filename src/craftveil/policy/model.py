@@ -58,6 +58,9 @@ class CsvOptions(Frozen):
     quote: str = Field('"', min_length=1, max_length=1, description="Quote character.")
     header: bool = Field(True, description="First line holds the column names.")
     encoding: Literal["utf-8", "latin-1", "utf-16"] = Field("utf-8", description="File encoding.")
+    null_values: list[str] = Field(
+        default_factory=list, description="Strings read as missing (e.g. NA, None); '' always is."
+    )
 
 
 class RowFilter(Frozen):
@@ -108,6 +111,12 @@ class PrefixHierarchy(Frozen):
 
     prefix: list[int] = Field(
         min_length=1, description="Characters kept per level, e.g. [4, 3, 1]."
+    )
+    pad_to: int | None = Field(
+        None,
+        ge=1,
+        description="Left-pad codes with zeros to this length first (zip codes that lost their "
+        "leading zero, e.g. 5828 → 05828).",
     )
 
     @field_validator("prefix")

@@ -1,0 +1,3 @@
+from craftveil.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""The example policy for the generated sample dataset."""
