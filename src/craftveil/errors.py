@@ -84,4 +84,4 @@ class MissingExtraError(CraftveilError, ImportError):
 
 
 class InternalError(CraftveilError, RuntimeError):
-    """Something that should not happen did: this is probably a bug in craftveil — please report it."""
+    """Something that should not happen did: probably a bug in craftveil — please report it."""
