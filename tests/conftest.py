@@ -27,3 +27,16 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+ENGINE_NAMES = ["duckdb"]  # the Spark engine joins this list when it lands
+
+
+@pytest.fixture(params=ENGINE_NAMES)
+def engine(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Every engine test runs once per engine (ibis-style conformance suite)."""
+    from craftveil.engine import make_engine
+
+    eng = make_engine(request.param)
+    yield eng
+    eng.close()

@@ -18,7 +18,11 @@ err_console = Console(stderr=True)
 
 
 def show_error(exc: CraftveilError) -> None:
-    if isinstance(exc, ProblemsError):
+    if isinstance(exc, ProblemsError) and not err_console.is_terminal:
+        # Piped or in CI: one grep-able line per problem, never cut by a table's width.
+        err_console.print(str(exc), highlight=False, markup=False, soft_wrap=True)
+        err_console.print(f"{len(exc.problems)} problem(s); nothing was written.", style="red")
+    elif isinstance(exc, ProblemsError):
         header = str(exc).splitlines()[0] if str(exc) else "problems found"
         table = Table(title=header, show_lines=False, title_justify="left")
         table.add_column("where", style="bold")
@@ -29,7 +33,9 @@ def show_error(exc: CraftveilError) -> None:
         err_console.print(table)
         err_console.print(f"[red]{len(exc.problems)} problem(s); nothing was written.[/red]")
     else:
-        err_console.print(Text.assemble(("error: ", "bold red"), str(exc)), highlight=False)
+        err_console.print(
+            Text.assemble(("error: ", "bold red"), str(exc)), highlight=False, soft_wrap=True
+        )
         err_console.print("Nothing was written.", style="red")
 
 

@@ -11,6 +11,7 @@ import ibis
 import pyarrow as pa
 
 from craftveil.engine.base import CsvFormat, LogicalType, SourceFile
+from craftveil.engine.diagnose import diagnose_csv
 from craftveil.errors import DataError
 
 _TO_DUCK: dict[LogicalType, str] = {
@@ -90,18 +91,17 @@ class DuckDBEngine:
     def _fail(self, source: SourceFile, exc: Exception) -> DataError:
         text = str(exc).strip()
         first = text.splitlines()[0] if text else type(exc).__name__
-        hint = "check the file's delimiter, quoting and encoding (policy: tables.<t>.csv)"
-        if "unicode" in text.lower() or "utf-8" in text.lower() or "encoding" in text.lower():
-            hint = "the file is not valid UTF-8: re-save it as UTF-8 or set csv.encoding: latin-1"
-        elif "Could not convert" in text or "Conversion Error" in text:
-            hint = "a value does not fit the column's type: declare `type: text` for that column"
-        detail = "\n".join(
-            ln for ln in text.splitlines()[1:] if ln.strip().startswith(("Line", "Original"))
-        )
-        msg = f"{source.path}: cannot read table '{source.name}': {first}"
-        if detail:
-            msg += "\n" + detail
-        return DataError(f"{msg}\nFix: {hint}")
+        where = diagnose_csv(source.path, source.csv) if source.fmt == "csv" else None
+        if where is None:
+            if "Could not convert" in text or "Conversion Error" in text:
+                line = next((ln for ln in text.splitlines() if "Line" in ln), "")
+                where = (
+                    f"{line.strip()} a value does not fit the column's type — declare "
+                    f"`type: text` for that column (tables.{source.name}.columns.<col>.type)"
+                ).strip()
+            else:
+                where = f"{first} — check tables.{source.name}.csv (delimiter, quote, encoding)"
+        return DataError(f"{source.path}: cannot read table '{source.name}': {where}")
 
     def columns(self, source: SourceFile) -> dict[str, LogicalType]:
         if not source.path.is_file():

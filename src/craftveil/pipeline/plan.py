@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from craftveil.engine.base import CsvFormat, Engine, LogicalType, SourceFile
+from craftveil.engine.diagnose import guess_delimiter, read_header
 from craftveil.errors import CraftveilError, PolicyError, Problem
 from craftveil.policy.columns import (
     BinRange,
@@ -99,6 +100,24 @@ def _type_problems(where: str, name: str, col: object, kind: LogicalType) -> lis
     return out
 
 
+def _delimiter_hint(
+    tname: str, source: SourceFile, detected: dict[str, LogicalType]
+) -> Problem | None:
+    """A whole header read as one column means the delimiter is wrong."""
+    if source.fmt != "csv" or len(detected) != 1:
+        return None
+    guess = guess_delimiter(read_header(source.path, source.csv.encoding))
+    if guess is None or guess == source.csv.delimiter:
+        return None
+    shown = "\\t" if guess == "\t" else guess
+    return Problem(
+        f"tables.{tname}.csv.delimiter",
+        f"{source.path.name} is read as one column with delimiter '{source.csv.delimiter}'; "
+        f"its header looks '{shown}'-separated",
+        f"set tables.{tname}.csv.delimiter: '{shown}'",
+    )
+
+
 def make_plan(policy: Policy, policy_path: Path, engine: Engine) -> Plan:
     """Resolve the policy against the data; raise PolicyError listing every problem."""
     base = policy_path.parent
@@ -139,6 +158,10 @@ def make_plan(policy: Policy, policy_path: Path, engine: Engine) -> Plan:
             detected = engine.columns(source)
         except CraftveilError as exc:
             problems.append(Problem(f"{where}.path", str(exc)))
+            continue
+        delimiter_hint = _delimiter_hint(tname, source, detected)
+        if delimiter_hint:
+            problems.append(delimiter_hint)
             continue
         for cname, col in spec.columns.items():
             if cname not in detected:

@@ -1,0 +1,98 @@
+"""Generalisation: date windows, numeric bands with top/bottom coding, prefixes, grids, lookups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from craftveil.errors import DataError
+from craftveil.hierarchies import load_arx_hierarchy
+from craftveil.policy.columns import Generalize
+
+
+def _spec(**kw: object) -> Generalize:
+    return Generalize.model_validate(
+        {"role": "quasi_identifier", "action": "generalize", "why": "x", **kw}
+    )
+
+
+@pytest.mark.parametrize(
+    ("window", "expected"),
+    [
+        ("day", ["2024-03-05", "2024-12-31"]),
+        ("week", ["2024-03-04", "2024-12-30"]),  # weeks are labelled by their Monday
+        ("month", ["2024-03", "2024-12"]),
+        ("quarter", ["2024-Q1", "2024-Q4"]),
+        ("year", ["2024", "2024"]),
+    ],
+)
+def test_date_windows(apply_op, window: str, expected: list[str]) -> None:  # type: ignore[no-untyped-def]
+    data = {"t": [dt.datetime(2024, 3, 5, 13, 7), dt.datetime(2024, 12, 31, 23, 59)]}
+    out, _ = apply_op(data, "t", _spec(window=window))
+    assert out == expected
+
+
+def test_fixed_width_bands_with_top_and_bottom_coding(apply_op) -> None:  # type: ignore[no-untyped-def]
+    data = {"x": [3.0, 10.0, 19.99, 20.0, 95.0, 100.0, 250.0, None]}
+    out, _ = apply_op(data, "x", _spec(bands={"width": 10, "bottom": 10, "top": 100}))
+    assert out == [
+        "< 10",
+        "[10, 20)",
+        "[10, 20)",
+        "[20, 30)",
+        "[90, 100)",
+        ">= 100",
+        ">= 100",
+        None,
+    ]
+
+
+def test_explicit_edges(apply_op) -> None:  # type: ignore[no-untyped-def]
+    out, _ = apply_op({"x": [-1, 0, 4, 5, 50]}, "x", _spec(bands={"edges": [0, 5, 10]}))
+    assert out == ["< 0", "[0, 5)", "[0, 5)", "[5, 10)", ">= 10"]
+
+
+def test_prefix_keeps_leading_zeros_and_pads_with_stars(apply_op) -> None:  # type: ignore[no-untyped-def]
+    out, _ = apply_op({"zip": ["04412", "90210", None]}, "zip", _spec(prefix=3))
+    assert out == ["044**", "902**", None]
+
+
+def test_prefix_hierarchy_with_zero_padding(apply_op) -> None:  # type: ignore[no-untyped-def]
+    spec = _spec(hierarchy={"name": "zip3", "level": 1})
+    out, _ = apply_op({"zip": ["5828", "44130"]}, "zip", spec, prefixes={"zip3": ((3, 1, 0), 5)})
+    assert out == ["058**", "441**"]
+
+
+def test_grid_snaps_coordinates_to_cell_centres(apply_op) -> None:  # type: ignore[no-untyped-def]
+    out, _ = apply_op({"lat": [44.411013, -72.140305]}, "lat", _spec(grid_degrees=1.0))
+    assert out == [44.5, -72.5]
+
+
+def test_arx_hierarchy_lookup_on_real_adult_hierarchy(apply_op, shared_data: Path) -> None:  # type: ignore[no-untyped-def]
+    h = load_arx_hierarchy(shared_data / "adult" / "arx" / "adult_hierarchy_age.csv", "age")
+    level2 = h.mapping(2)
+    spec = _spec(hierarchy={"name": "age", "level": 2})
+    out, _ = apply_op({"age": ["39", "50", "17"]}, "age", spec, hierarchies={"age": h})
+    assert out == [level2["39"], level2["50"], level2["17"]]
+    assert out[0] != "39"
+
+
+def test_unmapped_value_is_an_error_naming_it_unless_fallback(apply_op, shared_data: Path) -> None:  # type: ignore[no-untyped-def]
+    h = load_arx_hierarchy(shared_data / "adult" / "arx" / "adult_hierarchy_age.csv", "age")
+    with pytest.raises(DataError, match=r"hierarchy 'age' does not cover '250'.*fallback"):
+        apply_op(
+            {"age": ["39", "250"]},
+            "age",
+            _spec(hierarchy={"name": "age", "level": 1}),
+            hierarchies={"age": h},
+        )
+    out, notes = apply_op(
+        {"age": ["39", "250"]},
+        "age",
+        _spec(hierarchy={"name": "age", "level": 1}, fallback="*"),
+        hierarchies={"age": h},
+    )
+    assert out[1] == "*"
+    assert notes["unmapped_values_to_fallback"] == 1

@@ -1,0 +1,154 @@
+"""The release directory contract: complete, reproducible, atomic, and free of key material."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+from tests.helpers import KEY_TEXT
+
+from craftveil.errors import OutputExistsError
+from craftveil.pipeline import release
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_release_writes_every_part_of_the_contract(project: Path) -> None:
+    result = release(project / "policy.yaml", project / "release")
+    out = result.directory
+    for name in ("vendors", "products", "materials", "batches", "sales"):
+        assert (out / "public" / f"{name}.parquet").is_file()
+        assert (out / "public" / f"{name}.csv").is_file()
+    assert not (out / "public" / "suppliers.csv").exists()  # release: false
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["privacy_unit"] == "vendor"
+    assert manifest["policy"]["sha256"] == _sha(project / "policy.yaml")
+    by_table = {i["table"]: i for i in manifest["inputs"]}
+    assert by_table["sales"]["sha256"] == _sha(project / "data" / "sales.csv")
+    assert by_table["sales"]["rows"] == 3_000
+    for output in manifest["outputs"]:
+        path = out / output["path"]
+        assert output["sha256"] == _sha(path)
+        rows = (
+            pq.read_metadata(path).num_rows
+            if output["format"] == "parquet"
+            else pacsv.read_csv(path).num_rows
+        )
+        assert rows == output["rows"]
+    g = manifest["guarantees"]["sales"]
+    assert g["privacy_unit_column"] == "vendor_id"
+    assert g["privacy_unit_pseudonymised"] is True
+    assert g["quasi_identifiers"] == ["sold_at", "channel"]
+    assert (out / "masking.md").read_text().count("| `") >= 40
+    record = json.loads((out / "masking.json").read_text())
+    assert set(record["tables"]) == {
+        "vendors",
+        "products",
+        "suppliers",
+        "materials",
+        "batches",
+        "sales",
+    }
+
+
+def test_same_inputs_give_byte_identical_data_and_manifest(project: Path) -> None:
+    a = release(project / "policy.yaml", project / "a")
+    b = release(project / "policy.yaml", project / "b")
+    for output in a.manifest["outputs"]:
+        assert _sha(a.directory / output["path"]) == _sha(b.directory / output["path"])
+    strip = lambda m: {k: v for k, v in m.items() if k != "created_at"}  # noqa: E731
+    assert strip(a.manifest) == strip(b.manifest)
+    for name in ("masking.json", "masking.md", "journal.json"):
+        assert (a.directory / name).read_bytes() == (b.directory / name).read_bytes()
+
+
+def test_existing_release_is_never_overwritten_silently(project: Path) -> None:
+    first = release(project / "policy.yaml", project / "release")
+    marker = first.directory / "manifest.json"
+    before = marker.read_bytes()
+    with pytest.raises(OutputExistsError, match=r"already exists .* --overwrite"):
+        release(project / "policy.yaml", project / "release")
+    assert marker.read_bytes() == before
+    again = release(
+        project / "policy.yaml",
+        project / "release",
+        overwrite=True,
+        created_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+    )
+    assert json.loads(again.manifest_path.read_text())["created_at"].startswith("2030-01-01")
+    assert sorted(p.name for p in project.iterdir()) == [
+        "data",
+        "policy.yaml",
+        "release",
+        "secret.key",
+    ]
+
+
+def test_failure_leaves_no_partial_release_and_no_temporary_junk(project: Path) -> None:
+    def boom(ctx: object) -> None:
+        raise RuntimeError("disk full")
+
+    from craftveil.pipeline.run import STEPS
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        release(project / "policy.yaml", project / "release", steps=(*STEPS, ("boom", boom)))
+    assert sorted(p.name for p in project.iterdir()) == ["data", "policy.yaml", "secret.key"]
+
+
+def test_key_material_never_appears_in_any_output(project: Path) -> None:
+    result = release(project / "policy.yaml", project / "release")
+    key_bytes = KEY_TEXT.encode()
+    for path in result.directory.rglob("*"):
+        if path.is_file():
+            assert key_bytes not in path.read_bytes(), path
+    assert result.manifest["key_fingerprint"] not in KEY_TEXT
+    assert len(result.manifest["key_fingerprint"]) == 16
+
+
+def test_no_direct_identifier_of_the_source_reaches_the_release(project: Path) -> None:
+    vendors = pacsv.read_csv(project / "data" / "vendors.csv").to_pydict()
+    result = release(project / "policy.yaml", project / "release")
+    blob = b"".join(p.read_bytes() for p in result.directory.rglob("*.csv"))
+    blob += b"".join(p.read_bytes() for p in result.directory.glob("*.json"))
+    for column in ("vendor_id", "business_name", "owner_name", "email", "phone", "street_address"):
+        for value in vendors[column]:
+            assert str(value).encode() not in blob, (column, value)
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(project: Path) -> None:
+    products = project / "data" / "products.csv"
+    table = pacsv.read_csv(
+        products, convert_options=pacsv.ConvertOptions(strings_can_be_null=False)
+    )
+    data = table.to_pydict()
+    data["category"][0] = "=HYPERLINK(1)"
+    data["product_name"][1] = "@SUM(A1)"
+    pacsv.write_csv(pa.table(data), products)
+    result = release(project / "policy.yaml", project / "release")
+    csv_text = (result.directory / "public" / "products.csv").read_text()
+    assert "'=HYPERLINK(1)" in csv_text
+    assert ",=HYPERLINK" not in csv_text
+    parquet = pq.read_table(result.directory / "public" / "products.parquet").to_pydict()
+    assert "=HYPERLINK(1)" in parquet["category"]  # Parquet keeps the value as it is
+    sales = pacsv.read_csv(result.directory / "public" / "sales.csv")
+    assert str(sales.schema.field("quantity").type).startswith("int")  # numbers stay numbers
+
+
+def test_pseudonyms_join_across_tables(project: Path) -> None:
+    result = release(project / "policy.yaml", project / "release")
+    pub = result.directory / "public"
+    vendor_tokens = set(pq.read_table(pub / "vendors.parquet").column("vendor_id").to_pylist())
+    sales_tokens = set(pq.read_table(pub / "sales.parquet").column("vendor_id").to_pylist())
+    product_tokens = set(pq.read_table(pub / "products.parquet").column("product_id").to_pylist())
+    sale_products = set(pq.read_table(pub / "sales.parquet").column("product_id").to_pylist())
+    assert sales_tokens <= vendor_tokens
+    assert sale_products <= product_tokens
+    assert len(vendor_tokens) == 60
