@@ -81,7 +81,9 @@ class DuckDBEngine:
         path = _quote(str(source.path))
         if source.fmt == "parquet":
             return f"read_parquet({path})"
-        small = source.path.stat().st_size < 200_000_000
+        # Detect types on the whole file when it is small; on large files DuckDB's sample
+        # (and, for a value that does not fit, an error naming the line and the fix).
+        small = source.path.stat().st_size < 20_000_000
         args = self._csv_args(source.csv, sample_all=small)
         if types:
             spec = ", ".join(f"{_quote(k)}: {_quote(v)}" for k, v in types.items())

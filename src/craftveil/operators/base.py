@@ -42,6 +42,7 @@ class OperatorContext:
     hierarchies: Mapping[str, HierarchyLike]
     prefix_hierarchies: Mapping[str, tuple[tuple[int, ...], int | None]]
     notes: dict[str, Any] = field(default_factory=dict)
+    token_cache: dict[tuple[str, str, int], dict[str, str]] = field(default_factory=dict)
 
     def scoped_key(self, scope: str) -> SecretKey:
         """The key for a pseudonym scope: the key itself, or one derived from the release name."""

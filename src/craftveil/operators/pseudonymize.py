@@ -19,7 +19,10 @@ def pseudonymize(
     source = table[column].cast("string")
     distinct = table.select(v=source).filter(ibis._.v.notnull()).distinct().to_pyarrow()
     values = [str(v) for v in distinct.column("v").to_pylist()]
-    tokens = key.tokens(spec.namespace, values, spec.length)
+    known = ctx.token_cache.setdefault((spec.namespace, spec.scope, spec.length), {})
+    new = [v for v in values if v not in known]
+    known.update(zip(new, key.tokens(spec.namespace, new, spec.length), strict=True))
+    tokens = [known[v] for v in values]
     lookup = ctx.engine.memtable(
         {"__cv_v": values, "__cv_t": tokens}, f"tok_{ctx.table_name}_{column}"
     )

@@ -30,6 +30,7 @@ class TableState:
     rows_in: int
     input_sha256: str
     released: ibis.Table | None = None
+    released_in_order: bool = False  # rows already in the release's sort order
     rows_out: int | None = None
     columns: dict[str, dict[str, Any]] = field(default_factory=dict)
     rows_dropped: list[dict[str, Any]] = field(default_factory=list)

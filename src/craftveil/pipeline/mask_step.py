@@ -24,8 +24,8 @@ def _measure(wide: ibis.Table, spec: TableSpec, released: list[str]) -> dict[str
     aggs: dict[str, ibis.Value] = {}
     for i, name in enumerate(spec.columns):
         orig = wide[name]
-        aggs[f"b{i}"] = orig.nunique()
         if name in released:
+            aggs[f"b{i}"] = orig.nunique()
             new = wide[OUT + name]
             aggs[f"a{i}"] = new.nunique()
             changed = ~orig.cast("string").identical_to(new.cast("string"))
@@ -34,8 +34,9 @@ def _measure(wide: ibis.Table, spec: TableSpec, released: list[str]) -> dict[str
     row = wide.aggregate(**aggs).to_pyarrow().to_pylist()[0]
     stats: dict[str, dict[str, Any]] = {}
     for i, name in enumerate(spec.columns):
-        entry: dict[str, Any] = {"distinct_before": int(row[f"b{i}"] or 0)}
+        entry: dict[str, Any] = {}
         if name in released:
+            entry["distinct_before"] = int(row[f"b{i}"] or 0)
             entry["distinct_after"] = int(row[f"a{i}"] or 0)
             entry["changed"] = int(row[f"c{i}"] or 0)
             entry["nulled"] = int(row[f"n{i}"] or 0)
@@ -47,6 +48,7 @@ def mask_tables(ctx: RunContext) -> None:
     plan = ctx.plan
     hierarchies = {n: load_arx_hierarchy(p, n) for n, p in plan.hierarchy_files.items()}
     released_tables = [tp for tp in plan.tables if tp.spec.release]
+    token_cache: dict[tuple[str, str, int], dict[str, str]] = {}  # one HMAC per value and namespace
     for i, tp in enumerate(released_tables):
         ctx.progress(f"masking {tp.name}", i, len(released_tables))
         state = ctx.tables[tp.name]
@@ -82,6 +84,7 @@ def mask_tables(ctx: RunContext) -> None:
             vendor_column=spec.vendor_column,
             hierarchies=hierarchies,
             prefix_hierarchies=plan.prefix_hierarchies,
+            token_cache=token_cache,
         )
         released = [c for c, s in spec.columns.items() if s.action != "drop"]
         notes: dict[str, dict[str, Any]] = {}
@@ -89,7 +92,10 @@ def mask_tables(ctx: RunContext) -> None:
             octx.notes = {}
             table = OPERATORS[cspec.action](table, cname, OUT + cname, cspec, octx)
             notes[cname] = dict(octx.notes)
-        wide = ctx.engine.materialize(table, f"wide_{tp.name}")
+        # Sorted by the released values once, here: the writers then keep this order (output
+        # bytes are reproducible and row order says nothing about the source's order).
+        ordered = table.order_by([table[OUT + c] for c in released])
+        wide = ctx.engine.materialize(ordered, f"wide_{tp.name}")
         stats = _measure(wide, spec, released)
         rows_out = int(wide.count().to_pyarrow().as_py())
         for cname, cspec in spec.columns.items():
@@ -107,6 +113,7 @@ def mask_tables(ctx: RunContext) -> None:
             ctx.journal.add("mask", _sentence(cname, record), table=tp.name, column=cname, **record)
         out = wide.select(**{c: wide[OUT + c] for c in released})
         state.released = out
+        state.released_in_order = True
         state.rows_out = rows_out
 
 
@@ -126,6 +133,6 @@ def _sentence(column: str, rec: dict[str, Any]) -> str:
     if action == "drop":
         return f"Dropped column '{column}': {rec['why']}"
     return (
-        f"Column '{column}': {action} ({rec['distinct_before']:,} distinct values before, "
+        f"Column '{column}': {action} ({rec.get('distinct_before', 0):,} distinct values before, "
         f"{rec.get('distinct_after', 0):,} after): {rec['why']}"
     )

@@ -43,7 +43,11 @@ def write_tables(ctx: RunContext) -> None:
         ctx.progress(f"writing {tp.name}", i, len(todo))
         state = ctx.tables[tp.name]
         assert state.released is not None
-        ordered = state.released.order_by(list(state.released.columns))
+        ordered = state.released
+        if not state.released_in_order:  # a later step changed the rows: sort them again
+            ordered = ctx.engine.materialize(
+                ordered.order_by(list(ordered.columns)), f"out_{tp.name}"
+            )
         tier_dir = ctx.workdir / tp.spec.tier
         tier_dir.mkdir(exist_ok=True)
         pq = tier_dir / f"{tp.name}.parquet" if policy.output.parquet else None

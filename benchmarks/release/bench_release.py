@@ -1,0 +1,92 @@
+"""Benchmark: `craftveil release` of generated data vs a plain DuckDB scan of the same files.
+
+For each size: generate the sample dataset (CSV), then in separate processes, measured the same
+way (wall time, peak RSS of the process via wait4):
+  scan    — DuckDB reads every input file completely into a table (the floor);
+  release — `craftveil release` with the demo policy (every operator: pseudonymize, drop,
+            generalize by window/bands/prefix hierarchy/grid, mask_categories, bin_range,
+            rescale, suppress, keep), writing Parquet + CSV, manifest and masking record.
+Usage: python benchmarks/release/bench_release.py [N_SALES ...]   (default: 1000000 10000000)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+WORK = ROOT / "benchmarks" / ".work" / "release"
+PY = sys.executable
+
+SCAN = """
+import duckdb, glob, sys
+con = duckdb.connect()
+for i, f in enumerate(sorted(glob.glob(sys.argv[1] + '/*.csv'))):
+    con.execute(f"CREATE TEMP TABLE t{i} AS SELECT * FROM read_csv('{f}')")
+"""
+
+
+def run(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if status != 0:
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"{cmd} failed: {err}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def prepare(n_sales: int) -> Path:
+    root = WORK / f"sales-{n_sales}"
+    if not (root / "data" / "sales.csv").exists():
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        subprocess.run(
+            [
+                PY,
+                "-m",
+                "craftveil",
+                "generate",
+                "--out",
+                str(root / "data"),
+                "--sales",
+                str(n_sales),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    shutil.copy(ROOT / "src" / "craftveil" / "demo" / "policy.yaml", root / "policy.yaml")
+    (root / "secret.key").write_text("b" * 64 + "\n")
+    return root
+
+
+def main(sizes: list[int]) -> None:
+    rows = [
+        "| sales rows | input MB | scan s | release s | ratio | scan peak MiB | release peak MiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n in sizes:
+        root = prepare(n)
+        size_mb = sum(p.stat().st_size for p in (root / "data").glob("*.csv")) / 1e6
+        scan_s, scan_mb = run([PY, "-c", SCAN, str(root / "data")])
+        out = root / "release"
+        shutil.rmtree(out, ignore_errors=True)
+        rel_s, rel_mb = run(
+            [PY, "-m", "craftveil", "release", str(root / "policy.yaml"), "--out", str(out)]
+        )
+        rows.append(
+            f"| {n:,} | {size_mb:,.0f} | {scan_s:.1f} | {rel_s:.1f} | "
+            f"{rel_s / scan_s:.1f}× | {scan_mb:,.0f} | {rel_mb:,.0f} |"
+        )
+        print(rows[-1], flush=True)
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [1_000_000, 10_000_000])
