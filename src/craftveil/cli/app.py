@@ -105,6 +105,41 @@ def demo(
 
 
 @app.command()
+def risk(
+    policy: Annotated[Path, typer.Argument(help="The policy YAML file.")],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the full measures as JSON here.")
+    ] = None,
+) -> None:
+    """Measure re-identification risk (before/after) for POLICY's tables; writes no release."""
+    import json
+
+    from craftveil.pipeline.run import assess
+    from craftveil.risk import RiskReport
+
+    with user_errors(), progress_bar() as bar:
+        section = assess(policy, progress=StepProgress(bar))
+    if not section:
+        console.print("No table of this policy has a `risk:` section.")
+    for table, entry in section.items():
+        console.rule(f"table {table}")
+        console.print("[bold]Before masking[/bold]")
+        console.print(RiskReport(entry["before"]).to_text(), highlight=False)
+        if "search" in entry:
+            s = entry["search"]
+            console.print(
+                f"[bold]Generalisation[/bold] {s['transformation']} — {s['objective']} "
+                f"{s['objective_value']:.1f}, {s['nodes_evaluated']} of {s['lattice_size']} "
+                f"transformations evaluated, {s['suppressed_vendors']} vendors suppressed"
+            )
+        console.print("[bold]After masking[/bold]")
+        console.print(RiskReport(entry["after"]).to_text(), highlight=False)
+    if json_out is not None:
+        json_out.write_text(json.dumps(section, indent=2, default=str) + "\n", encoding="utf-8")
+        console.print(f"Full measures written to {json_out}")
+
+
+@app.command()
 def schema(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
 ) -> None:

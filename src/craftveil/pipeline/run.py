@@ -26,6 +26,7 @@ from craftveil.pipeline.guarantees_step import state_guarantees
 from craftveil.pipeline.load_step import load_sources
 from craftveil.pipeline.mask_step import mask_tables
 from craftveil.pipeline.plan import make_plan
+from craftveil.pipeline.risk_step import assess_risk
 from craftveil.pipeline.write_step import write_tables
 from craftveil.policy.load import load_policy
 from craftveil.reporting.manifest import build_manifest
@@ -37,6 +38,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("load", load_sources),
     ("mask", mask_tables),
     ("guarantees", state_guarantees),
+    ("risk", assess_risk),
     ("write", write_tables),
 )
 
@@ -113,6 +115,30 @@ def release(
             eng.close()
         raise
     return ReleaseResult(out, manifest)
+
+
+def assess(
+    policy_path: Path | str, *, engine: str = "duckdb", progress: ProgressFn = _no_progress
+) -> dict[str, Any]:
+    """Run the steps up to the risk assessment without writing anything; return its section."""
+    policy_path = Path(policy_path).resolve()
+    policy = load_policy(policy_path)
+    key = resolve_secret(
+        env=policy.secret.env, file=policy.secret.file, base_dir=policy_path.parent
+    )
+    eng = make_engine(engine)
+    with tempfile.TemporaryDirectory(prefix="craftveil-assess-") as tmp:
+        try:
+            plan = make_plan(policy, policy_path, eng)
+            ctx = RunContext(plan=plan, engine=eng, key=key, workdir=Path(tmp), progress=progress)
+            for name, step in STEPS:
+                if name == "write":
+                    break
+                step(ctx)
+        finally:
+            eng.close()
+    risk: dict[str, Any] = ctx.sections.get("risk", {})
+    return risk
 
 
 def _move_into_place(workdir: Path, out: Path, overwrite: bool) -> None:

@@ -168,6 +168,15 @@ def _problems_from_validation(exc: ValidationError, raw: Any) -> list[Problem]:
 def cross_check(policy: Policy) -> list[Problem]:
     """Checks spanning several keys (names that must refer to declared things)."""
     problems: list[Problem] = []
+    for section, declared in (("aggregates", policy.aggregates), ("dp", policy.dp)):
+        if declared is not None and declared.table not in policy.tables:
+            problems.append(
+                Problem(
+                    f"{section}.table",
+                    f"table '{declared.table}' is not declared under tables "
+                    f"(declared: {', '.join(policy.tables)})",
+                )
+            )
     for tname, table in policy.tables.items():
         base = f"tables.{tname}"
         if table.vendor_column is not None and table.vendor_column not in table.columns:

@@ -13,7 +13,11 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from craftveil.policy.aggregates import AggregatesPolicy
 from craftveil.policy.columns import ColumnSpec, Condition, Frozen, Role
+from craftveil.policy.dp import DPPolicy
+from craftveil.policy.risk import RiskPolicy
+from craftveil.policy.utility import UtilityPolicy
 
 POLICY_VERSION = 1
 
@@ -90,6 +94,11 @@ class TableSpec(Frozen):
     )
     columns: dict[str, ColumnSpec] = Field(description="Every column and its action.")
     drop_rows: list[RowFilter] = Field(default_factory=list, description="Rows not released.")
+    risk: RiskPolicy | None = Field(
+        None,
+        description="Re-identification risk requirements on this table's quasi-identifiers "
+        "(k counted in distinct vendors, l, t, average risk, suppression limit).",
+    )
 
     @property
     def quasi_identifiers(self) -> list[str]:
@@ -127,6 +136,22 @@ class PrefixHierarchy(Frozen):
         return v
 
 
+class AggregatesSection(AggregatesPolicy):
+    """Aggregate tables with disclosure control, computed from one source table."""
+
+    table: str = Field(
+        min_length=1, description="Source table the statistics are computed from (raw values)."
+    )
+
+
+class DPSection(DPPolicy):
+    """Differentially private statistics, computed from one source table."""
+
+    table: str = Field(
+        min_length=1, description="Source table the statistics are computed from (raw values)."
+    )
+
+
 class Output(Frozen):
     csv: bool = Field(True, description="Write each released table as CSV.")
     parquet: bool = Field(True, description="Write each released table as Parquet.")
@@ -151,3 +176,10 @@ class Policy(Frozen):
     )
     tables: dict[str, TableSpec] = Field(min_length=1, description="Source tables.")
     output: Output = Field(default_factory=Output, description="Output formats.")
+    aggregates: AggregatesSection | None = Field(
+        None, description="Tables of statistics with disclosure control."
+    )
+    dp: DPSection | None = Field(None, description="Differentially private statistics.")
+    utility: UtilityPolicy | None = Field(
+        None, description="Analytics compared raw vs released, and the gates on them."
+    )
