@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import ibis
@@ -41,6 +42,7 @@ class OperatorContext:
     vendor_column: str | None
     hierarchies: Mapping[str, HierarchyLike]
     prefix_hierarchies: Mapping[str, tuple[tuple[int, ...], int | None]]
+    base_dir: Path = Path(".")
     notes: dict[str, Any] = field(default_factory=dict)
     token_cache: dict[tuple[str, str, int], dict[str, str]] = field(default_factory=dict)
 

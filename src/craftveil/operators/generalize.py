@@ -16,6 +16,7 @@ import ibis
 
 from craftveil.errors import DataError
 from craftveil.operators.base import OperatorContext
+from craftveil.operators.regions import load_region_boxes
 from craftveil.policy.columns import Bands, DateWindow, Generalize
 
 
@@ -76,6 +77,32 @@ def prefix_expr(col: ibis.Value, keep: int) -> ibis.Value:
     return text.substr(0, keep) + stars
 
 
+def region_expr(table: ibis.Table, spec: Generalize, ctx: OperatorContext) -> ibis.Value:
+    """The region whose bounding box holds (latitude, longitude): one CASE over the boxes."""
+    assert spec.regions is not None
+    lookup = spec.regions
+    boxes = load_region_boxes(ctx.base_dir / lookup.file)
+    lat = table[lookup.latitude].cast("float64")
+    lon = table[lookup.longitude].cast("float64")
+    branches = [
+        ((lat >= b.lat_min) & (lat <= b.lat_max) & (lon >= b.lon_min) & (lon <= b.lon_max), b.name)
+        for b in boxes
+    ]
+    cases = ibis.cases(
+        *[(cond, ibis.literal(name)) for cond, name in branches], else_=ibis.null("string")
+    )
+    missing_point = lat.isnull() | lon.isnull()
+    outside = table.filter(~missing_point & cases.isnull()).count().to_pyarrow().as_py()
+    if outside and spec.fallback is None:
+        raise DataError(
+            f"tables.{ctx.table_name}: {outside} point(s) lie in no region of {lookup.file} — "
+            "add boxes that cover them, or declare `fallback:` (e.g. fallback: other)"
+        )
+    ctx.notes["points_outside_regions"] = int(outside or 0)
+    labelled = cases if spec.fallback is None else cases.fill_null(spec.fallback)
+    return ibis.ifelse(missing_point, ibis.null("string"), labelled)
+
+
 def _lookup(
     table: ibis.Table, column: str, out: str, spec: Generalize, ctx: OperatorContext
 ) -> ibis.Table:
@@ -130,4 +157,6 @@ def generalize(
         d = spec.grid_degrees
         centre = ((col.cast("float64") / d).floor() + 0.5) * d
         return table.mutate(**{out: centre.round(6)})
+    if spec.regions is not None:
+        return table.mutate(**{out: region_expr(table, spec, ctx)})
     return _lookup(table, column, out, spec, ctx)

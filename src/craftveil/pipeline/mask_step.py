@@ -85,6 +85,7 @@ def mask_tables(ctx: RunContext) -> None:
             hierarchies=hierarchies,
             prefix_hierarchies=plan.prefix_hierarchies,
             token_cache=token_cache,
+            base_dir=plan.base_dir,
         )
         released = [c for c, s in spec.columns.items() if s.action != "drop"]
         notes: dict[str, dict[str, Any]] = {}

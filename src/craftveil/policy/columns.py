@@ -127,6 +127,18 @@ class Bands(Frozen):
         return self
 
 
+class RegionLookup(Frozen):
+    """Coordinates → the name of the region whose bounding box contains the point."""
+
+    file: str = Field(
+        min_length=1,
+        description="CSV (relative to the policy) with columns region, lat_min, lat_max, "
+        "lon_min, lon_max; the first box that contains the point wins.",
+    )
+    latitude: str = Field(description="Latitude column of the same table.")
+    longitude: str = Field(description="Longitude column of the same table.")
+
+
 class HierarchyLevel(Frozen):
     name: str = Field(description="A hierarchy declared under `hierarchies:`.")
     level: int = Field(ge=0, description="Level to generalise to (0 = original value).")
@@ -143,28 +155,33 @@ class Generalize(_Action):
     grid_degrees: float | None = Field(
         None, gt=0, le=90, description="Coordinates → centre of a grid cell this many degrees wide."
     )
+    regions: RegionLookup | None = Field(
+        None, description="Coordinates → region name from a bounding-box lookup file."
+    )
     fallback: str | None = Field(
         None,
-        description="Label for values the hierarchy does not map; without it they are an error.",
+        description="Label for values the hierarchy or region lookup does not cover; without "
+        "it they are an error.",
     )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Generalize:
         kinds = [
             n
-            for n in ("window", "bands", "hierarchy", "prefix", "grid_degrees")
+            for n in ("window", "bands", "hierarchy", "prefix", "grid_degrees", "regions")
             if getattr(self, n) is not None
         ]
         if len(kinds) != 1:
             raise ValueError(
-                "generalize needs exactly one of window|bands|hierarchy|prefix|grid_degrees"
+                "generalize needs exactly one of "
+                "window|bands|hierarchy|prefix|grid_degrees|regions"
                 f" (got {', '.join(kinds) or 'none'})"
             )
         return self
 
     @property
     def kind(self) -> str:
-        for n in ("window", "bands", "hierarchy", "prefix", "grid_degrees"):
+        for n in ("window", "bands", "hierarchy", "prefix", "grid_degrees", "regions"):
             if getattr(self, n) is not None:
                 return n
         raise AssertionError("validated above")

@@ -209,6 +209,12 @@ def cross_check(policy: Policy) -> list[Problem]:
                             f"{len(h.prefix)} levels",
                         )
                     )
+            if isinstance(spec, Generalize) and spec.regions is not None:
+                for coord in (spec.regions.latitude, spec.regions.longitude):
+                    if coord not in table.columns:
+                        problems.append(
+                            Problem(f"{where}.regions", f"'{coord}' is not a column of '{tname}'")
+                        )
             if isinstance(spec, Rescale) and spec.category_column:
                 if spec.category_column not in table.columns:
                     problems.append(

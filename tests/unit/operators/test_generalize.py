@@ -96,3 +96,63 @@ def test_unmapped_value_is_an_error_naming_it_unless_fallback(apply_op, shared_d
     )
     assert out[1] == "*"
     assert notes["unmapped_values_to_fallback"] == 1
+
+
+US_BOXES = (
+    "region,lat_min,lat_max,lon_min,lon_max\n"
+    "Alaska,51,72,-180,-129\n"
+    "Hawaii,18,23,-161,-154\n"
+    "West,31,49.5,-125,-102\n"
+    "Midwest,36,49.5,-102,-80.5\n"
+    "South,24,36,-107,-75\n"
+    "Northeast,36,48,-80.5,-66\n"
+)
+
+
+def test_region_lookup_on_real_farmers_market_coordinates(  # type: ignore[no-untyped-def]
+    apply_op, shared_data: Path, tmp_path: Path, engine
+) -> None:
+    import pyarrow.csv as pacsv
+
+    (tmp_path / "regions.csv").write_text(US_BOXES)
+    markets = (
+        pacsv.read_csv(shared_data / "farmers_markets_usda" / "farmers_markets_usda_2016.csv")
+        .select(["state", "latitude", "longitude"])
+        .to_pydict()
+    )
+    spec = _spec(
+        regions={"file": "regions.csv", "latitude": "latitude", "longitude": "longitude"},
+        fallback="other",
+    )
+    from craftveil.operators import OPERATORS, OperatorContext
+    from craftveil.keys import SecretKey
+
+    table = engine.memtable(markets, "markets")
+    ctx = OperatorContext(
+        engine, SecretKey(b"k" * 32), "r", "markets", None, {}, {}, base_dir=tmp_path
+    )
+    out = OPERATORS["generalize"](table, "latitude", "out", spec, ctx).to_pyarrow().to_pydict()
+    by_state: dict[str, set[str]] = {}
+    for state, region in zip(out["state"], out["out"], strict=True):
+        by_state.setdefault(state, set()).add(region)
+    assert by_state["HI"] == {"Hawaii"}
+    assert "Alaska" in by_state["AK"]
+    assert "Midwest" in by_state["IA"]
+    assert "Northeast" in by_state["VT"]
+    assert "West" in by_state["CA"]
+    assert by_state["PR"] == {"other"}  # Puerto Rico lies in no box: the declared fallback
+    assert ctx.notes["points_outside_regions"] >= 1
+
+
+def test_points_outside_every_region_are_an_error_without_fallback(
+    apply_op, tmp_path: Path, engine
+) -> None:  # type: ignore[no-untyped-def]
+    from craftveil.keys import SecretKey
+    from craftveil.operators import OPERATORS, OperatorContext
+
+    (tmp_path / "regions.csv").write_text(US_BOXES)
+    spec = _spec(regions={"file": "regions.csv", "latitude": "lat", "longitude": "lon"})
+    table = engine.memtable({"lat": [44.4, -33.9], "lon": [-72.1, 151.2]}, "pts")
+    ctx = OperatorContext(engine, SecretKey(b"k" * 32), "r", "pts", None, {}, {}, base_dir=tmp_path)
+    with pytest.raises(DataError, match=r"1 point\(s\) lie in no region of regions.csv .*fallback"):
+        OPERATORS["generalize"](table, "lat", "out", spec, ctx)

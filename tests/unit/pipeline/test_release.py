@@ -152,3 +152,20 @@ def test_pseudonyms_join_across_tables(project: Path) -> None:
     assert sales_tokens <= vendor_tokens
     assert sale_products <= product_tokens
     assert len(vendor_tokens) == 60
+
+
+def test_restricted_tier_tables_go_to_their_own_directory(project: Path) -> None:
+    from tests.helpers import edit_policy
+
+    edit_policy(
+        project,
+        "  batches:\n    path: data/batches.csv\n",
+        "  batches:\n    path: data/batches.csv\n    tier: restricted\n",
+    )
+    result = release(project / "policy.yaml", project / "release")
+    assert (result.directory / "restricted" / "batches.parquet").is_file()
+    assert not (result.directory / "public" / "batches.parquet").exists()
+    assert result.manifest["guarantees"]["batches"]["tier"] == "restricted"
+    tiers = {o["path"]: o["tier"] for o in result.manifest["outputs"]}
+    assert tiers["restricted/batches.csv"] == "restricted"
+    assert tiers["public/sales.csv"] == "public"

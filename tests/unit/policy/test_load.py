@@ -125,7 +125,7 @@ def test_generalize_needs_exactly_one_kind() -> None:
     )
     assert problems == [
         "tables.sales.columns.sold_at: generalize needs exactly one of "
-        "window|bands|hierarchy|prefix|grid_degrees (got window, prefix)"
+        "window|bands|hierarchy|prefix|grid_degrees|regions (got window, prefix)"
     ]
 
 
@@ -176,3 +176,12 @@ def test_json_schema_covers_every_action_and_forbids_unknown_keys() -> None:
         assert f'"const": "{action}"' in text
     assert schema["additionalProperties"] is False
     assert schema["$defs"]["TableSpec"]["additionalProperties"] is False
+
+
+def test_published_json_schema_is_up_to_date(repo_root: Path) -> None:
+    from craftveil.policy.schema import policy_json_schema_text
+
+    published = (repo_root / "docs" / "policy.schema.json").read_text(encoding="utf-8")
+    assert published == policy_json_schema_text(), (
+        "docs/policy.schema.json is stale: run `craftveil schema --out docs/policy.schema.json`"
+    )
