@@ -24,9 +24,7 @@ def test_demo_writes_data_policy_key_and_release(tmp_path: Path) -> None:
     manifest = json.loads((out / "release" / "manifest.json").read_text())
     assert manifest["release_name"] == "artisan-demo-2026q4"
     assert "masking record" in result.output
-    assert str(out / "release") in result.output.replace(
-        "\n", ""
-    )
+    assert str(out / "release") in result.output.replace("\n", "")
     again = runner.invoke(app, ["demo", "--out", str(out), "--sales", "2000"])
     assert again.exit_code == 2
     assert "already exists" in again.output

@@ -124,8 +124,8 @@ def test_region_lookup_on_real_farmers_market_coordinates(  # type: ignore[no-un
         regions={"file": "regions.csv", "latitude": "latitude", "longitude": "longitude"},
         fallback="other",
     )
-    from craftveil.operators import OPERATORS, OperatorContext
     from craftveil.keys import SecretKey
+    from craftveil.operators import OPERATORS, OperatorContext
 
     table = engine.memtable(markets, "markets")
     ctx = OperatorContext(

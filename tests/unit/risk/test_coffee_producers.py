@@ -85,3 +85,19 @@ def test_coffee_needs_generalisation_and_gets_it(lots: tuple[ibis.Table, pd.Data
     out = released.to_pandas()
     kept = out[~(out[QIS] == "*").all(axis=1)]
     assert kept.groupby(QIS)["Owner"].nunique().min() >= 5
+
+
+@pytest.mark.parametrize("objective", ["non_uniform_entropy", "loss", "discernibility", "aecs"])
+def test_every_objective_finds_the_exhaustive_optimum(
+    lots: tuple[ibis.Table, pd.DataFrame], objective: str
+) -> None:
+    from craftveil.risk import exhaustive_search
+
+    table, frame = lots
+    fs = frequency_set(table, QIS, "Owner")
+    hierarchies = _hierarchies(frame)
+    policy = RiskPolicy(k=3, suppression_limit=0.05, objective=objective)
+    pruned = search(fs, hierarchies, policy)
+    every = exhaustive_search(fs, hierarchies, policy)
+    assert pruned.objective_value == pytest.approx(every.objective_value, rel=1e-12)
+    assert pruned.min_vendors_per_class >= 3
