@@ -58,6 +58,7 @@ class DuckDBEngine:
         if temp_directory:
             self._con.execute(f"SET temp_directory = {_quote(str(temp_directory))}")
         self._con.execute("SET preserve_insertion_order = true")
+        self._con.execute("SET enable_progress_bar = false")  # craftveil shows its own
         self._names = itertools.count()
 
     # -- reading -------------------------------------------------------------------------------

@@ -187,6 +187,14 @@ def cross_check(policy: Policy) -> list[Problem]:
                     "list it under columns with its action (usually pseudonymize)",
                 )
             )
+        if table.release and all(s.action == "drop" for s in table.columns.values()):
+            problems.append(
+                Problem(
+                    f"{base}.columns",
+                    "every column is dropped, so the released table would be empty",
+                    f"set tables.{tname}.release: false, or keep at least one column",
+                )
+            )
         for cname, spec in table.columns.items():
             where = f"{base}.columns.{cname}"
             if isinstance(spec, Generalize) and spec.hierarchy is not None:

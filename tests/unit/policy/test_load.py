@@ -185,3 +185,15 @@ def test_published_json_schema_is_up_to_date(repo_root: Path) -> None:
     assert published == policy_json_schema_text(), (
         "docs/policy.schema.json is stale: run `craftveil schema --out docs/policy.schema.json`"
     )
+
+
+def test_a_released_table_with_every_column_dropped_is_refused() -> None:
+    raw = json.loads(json.dumps(MINIMAL))
+    for spec in raw["tables"]["sales"]["columns"].values():
+        spec.clear()
+        spec.update({"role": "identifier", "action": "drop", "why": "x"})
+    problems = _problems(yaml.safe_dump(raw))
+    assert problems == [
+        "tables.sales.columns: every column is dropped, so the released table would be empty"
+        " — set tables.sales.release: false, or keep at least one column"
+    ]
