@@ -24,6 +24,7 @@ def state_guarantees(ctx: RunContext) -> None:
                 "privacy_unit": "vendor",
                 "privacy_unit_column": vendor if vendor in released else None,
                 "privacy_unit_pseudonymised": isinstance(vendor_spec, Pseudonymize),
+                "rows_are_vendors": spec.rows_are_vendors,
                 "quasi_identifiers": [c for c in spec.quasi_identifiers if c in released],
                 "sensitive_attributes": [c for c in spec.sensitive if c in released],
                 "direct_identifiers_released_in_clear": [

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import ibis
+
 from craftveil.errors import InternalError, PrivacyRequirementError
 from craftveil.hierarchies import load_arx_hierarchy
 from craftveil.pipeline.context import RunContext
 from craftveil.pipeline.risk_hierarchies import search_hierarchy
 from craftveil.policy.risk import RiskPolicy
 from craftveil.risk import apply_generalisation, frequency_set, measure_risk, search
+
+ROW_VENDOR = "__craftveil_row_vendor"
 
 
 def _requires_search(policy: RiskPolicy) -> bool:
@@ -48,28 +52,38 @@ def assess_risk(ctx: RunContext) -> None:
         if policy is None or not tp.spec.release:
             continue
         vendor = spec.vendor_column
-        if vendor is None:
+        state = ctx.tables[tp.name]
+        assert state.released is not None
+        source, released = state.source, state.released
+        if spec.rows_are_vendors:
+            vendor = ROW_VENDOR  # one row per vendor: a row number is the vendor's id
+            source = source.mutate(**{vendor: ibis.row_number()})
+            released = ctx.engine.materialize(
+                released.mutate(**{vendor: ibis.row_number()}), f"rows_{tp.name}"
+            )
+        elif vendor is None:
             raise PrivacyRequirementError(
                 f"tables.{tp.name}.risk: risk is measured per vendor, but the table declares no "
                 "vendor_column",
-                what_would_help=[f"set tables.{tp.name}.vendor_column"],
+                what_would_help=[
+                    f"set tables.{tp.name}.vendor_column, or rows_are_vendors: true when each "
+                    "row is its own vendor"
+                ],
             )
-        state = ctx.tables[tp.name]
-        assert state.released is not None
         ctx.progress(f"risk {tp.name}", 0, 3)
         sensitive = policy.sensitive or spec.sensitive
         before = measure_risk(
-            frequency_set(state.source, spec.quasi_identifiers, vendor, sensitive), policy
+            frequency_set(source, spec.quasi_identifiers, vendor, sensitive), policy
         )
-        released_qis = [q for q in spec.quasi_identifiers if q in state.released.columns]
-        released_sensitive = [s for s in sensitive if s in state.released.columns]
-        if vendor not in state.released.columns:
+        released_qis = [q for q in spec.quasi_identifiers if q in released.columns]
+        released_sensitive = [s for s in sensitive if s in released.columns]
+        if vendor not in released.columns:
             raise PrivacyRequirementError(
                 f"tables.{tp.name}: the vendor column '{vendor}' is dropped, so vendors cannot be "
                 "counted in the released table",
                 what_would_help=[f"pseudonymize '{vendor}' instead of dropping it"],
             )
-        fs = frequency_set(state.released, released_qis, vendor, released_sensitive)
+        fs = frequency_set(released, released_qis, vendor, released_sensitive)
         entry: dict[str, Any] = {"before": before.to_dict(), "requirements": _requirements(policy)}
         ctx.progress(f"risk {tp.name}", 1, 3)
         if _requires_search(policy):
@@ -84,12 +98,13 @@ def assess_risk(ctx: RunContext) -> None:
                 for i, q in enumerate(released_qis)
             }
             result = search(fs, hierarchies, policy)
-            generalised = apply_generalisation(state.released, hierarchies, result)
-            state.released = ctx.engine.materialize(generalised, f"risk_{tp.name}")
+            generalised = apply_generalisation(released, hierarchies, result)
+            released = ctx.engine.materialize(generalised, f"risk_{tp.name}")
+            state.released = released.drop(vendor) if spec.rows_are_vendors else released
             state.released_in_order = False
             # Wall time stays out of the release: same inputs must give identical files.
             entry["search"] = {k: v for k, v in result.to_dict().items() if k != "seconds"}
-            fs = frequency_set(state.released, released_qis, vendor, released_sensitive)
+            fs = frequency_set(released, released_qis, vendor, released_sensitive)
         after = measure_risk(fs, policy)
         _verify(after.to_dict(), policy, tp.name)
         entry["after"] = after.to_dict()

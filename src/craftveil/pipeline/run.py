@@ -22,24 +22,35 @@ from craftveil.engine import make_engine
 from craftveil.errors import OutputExistsError
 from craftveil.keys import resolve_secret
 from craftveil.pipeline.context import ProgressFn, RunContext, _no_progress
+from craftveil.pipeline.governance_step import check_governance
 from craftveil.pipeline.guarantees_step import state_guarantees
 from craftveil.pipeline.load_step import load_sources
 from craftveil.pipeline.mask_step import mask_tables
 from craftveil.pipeline.plan import make_plan
+from craftveil.pipeline.report_step import write_reports
 from craftveil.pipeline.risk_step import assess_risk
+from craftveil.pipeline.utility_step import measure_utility
 from craftveil.pipeline.write_step import write_tables
 from craftveil.policy.load import load_policy
 from craftveil.reporting.manifest import build_manifest
-from craftveil.reporting.masking_record import build_masking_record, render_masking_markdown
+from craftveil.reporting.masking_record import (
+    build_masking_record,
+    render_impact_markdown,
+    render_masking_markdown,
+)
 
 Step = Callable[[RunContext], None]
 
 STEPS: tuple[tuple[str, Step], ...] = (
+    ("governance", check_governance),
     ("load", load_sources),
     ("mask", mask_tables),
     ("guarantees", state_guarantees),
     ("risk", assess_risk),
     ("write", write_tables),
+    # After write (still inside the temporary directory): a failed gate leaves nothing behind,
+    # and `assess` (which stops at write) does not run the utility analyses.
+    ("utility", measure_utility),
 )
 
 
@@ -69,7 +80,11 @@ def _write_records(ctx: RunContext, created_at: dt.datetime | None) -> dict[str,
     manifest = build_manifest(ctx, created_at)
     record = build_masking_record(ctx)
     _dump(ctx.workdir / "masking.json", record)
-    (ctx.workdir / "masking.md").write_text(render_masking_markdown(record), encoding="utf-8")
+    impact = render_impact_markdown(ctx.sections.get("utility"))
+    (ctx.workdir / "masking.md").write_text(
+        render_masking_markdown(record) + impact, encoding="utf-8"
+    )
+    write_reports(ctx, manifest)
     _dump(ctx.workdir / "journal.json", ctx.journal.to_list())
     _dump(ctx.workdir / "manifest.json", manifest)
     return manifest

@@ -179,6 +179,15 @@ def cross_check(policy: Policy) -> list[Problem]:
             )
     for tname, table in policy.tables.items():
         base = f"tables.{tname}"
+        if table.rows_are_vendors and table.vendor_column is not None:
+            problems.append(
+                Problem(
+                    f"{base}.rows_are_vendors",
+                    "rows_are_vendors: true means there is no vendor column",
+                    f"set vendor_column: null, or remove rows_are_vendors (vendor: "
+                    f"'{table.vendor_column}')",
+                )
+            )
         if table.vendor_column is not None and table.vendor_column not in table.columns:
             problems.append(
                 Problem(

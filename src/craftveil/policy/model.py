@@ -84,6 +84,11 @@ class TableSpec(Frozen):
         description="The column identifying the vendor (privacy unit) in this table; null only "
         "for tables that hold no vendor data (then say why in `description`)."
     )
+    rows_are_vendors: bool = Field(
+        False,
+        description="Each row is its own vendor (one row per unit and no id column, e.g. a "
+        "census extract): vendors are counted as rows. Needs vendor_column: null.",
+    )
     description: str = Field("", description="What the table holds.")
     release: bool = Field(True, description="false: the table is used but not released.")
     tier: Literal["public", "restricted"] = Field("public", description="Who may see the release.")

@@ -1,0 +1,64 @@
+"""Step: the policy's analytics on the raw and the released data, compared; gates enforced.
+
+Runs after masking (and after the risk, aggregate and DP steps when present), before anything
+is written: a failed gate raises UtilityGateError and the release directory never appears.
+"""
+
+from __future__ import annotations
+
+from craftveil.errors import PolicyError, Problem
+from craftveil.pipeline.context import RunContext
+from craftveil.utility.compare import compare
+from craftveil.utility.gates import describe, enforce, evaluate_gates
+from craftveil.utility.information_loss import information_loss
+
+
+def measure_utility(ctx: RunContext) -> None:
+    policy = ctx.plan.policy
+    up = policy.utility
+    if up is None:
+        return
+    spec = policy.tables.get(up.table)
+    if spec is None or not spec.release:
+        raise PolicyError(
+            [
+                Problem(
+                    "utility.table",
+                    f"'{up.table}' is not a released table",
+                    "name one of: " + ", ".join(n for n, t in policy.tables.items() if t.release),
+                )
+            ]
+        )
+    vendor = up.vendor_column or spec.vendor_column
+    if vendor is None:
+        raise PolicyError(
+            [Problem("utility.vendor_column", "the table has no vendor column", "name it here")]
+        )
+    raw = {n: s.source for n, s in ctx.tables.items()}
+    released = {n: s.released for n, s in ctx.tables.items() if s.released is not None}
+    loss = information_loss(
+        {n: (s.rows_out or 0, s.columns) for n, s in ctx.tables.items() if s.released is not None},
+        ctx.sections.get("risk"),
+    )
+    ctx.progress("measuring utility", 0, 1)
+    result = compare(up, raw, released, vendor, loss)
+    verdicts = evaluate_gates(list(up.gates), result["metrics"])
+    result["gates"] = verdicts
+    ctx.sections["utility"] = result
+    s, sh = result["seasonality"], result["shares"]
+    corr = "n/a" if s["correlation"] is None else f"{s['correlation']:.3f}"
+    ctx.journal.add(
+        "utility",
+        f"Analytics on '{up.table}' compared raw vs released: seasonality correlation {corr}, "
+        f"peak period {'kept' if s['peak_preserved'] else 'moved'}, largest share error "
+        f"{sh['max_error_pp']:.2f} pp.",
+        table=up.table,
+        metrics=result["metrics"],
+    )
+    for v in verdicts:
+        verdict = (
+            "passed" if v["passed"] else ("WARNING: failed" if v["on_fail"] == "warn" else "failed")
+        )
+        ctx.journal.add("utility", f"Utility gate {verdict}: {describe(v)}.", gate=v)
+    ctx.progress("measuring utility", 1, 1)
+    enforce(verdicts)
