@@ -97,4 +97,5 @@ def check_coverage(h: Hierarchy, values: Iterable[str], *, source: str) -> None:
         raise DataError(
             f"{source}: hierarchy '{h.name}' does not cover {len(missing)} value(s) in the data: "
             f"{shown}{more} — add a row for each of them (original value first, '*' last)"
+            + ("; missing values are spelled NULL" if "NULL" in missing else "")
         )

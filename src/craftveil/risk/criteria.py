@@ -12,17 +12,19 @@ Prasser et al., ARX 2014), and are then checked on every candidate node.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
+from craftveil.hierarchies import Hierarchy
 from craftveil.policy.risk import RiskPolicy
 from craftveil.risk.diversity import (
+    closeness,
     distinct_l,
     entropy_l,
     recursive_cl_ok,
-    t_closeness,
     value_counts,
 )
 from craftveil.risk.frequency import FrequencySet
@@ -56,10 +58,16 @@ def monotone_with_suppression(policy: RiskPolicy) -> bool:
 
 
 def failing_classes(
-    fs: FrequencySet, classes: Classes, policy: RiskPolicy, *, only_monotone: bool = False
+    fs: FrequencySet,
+    classes: Classes,
+    policy: RiskPolicy,
+    *,
+    only_monotone: bool = False,
+    hierarchies: Mapping[str, Hierarchy] | None = None,
 ) -> tuple[BoolArray, dict[str, BoolArray]]:
     """Per requirement, the classes that violate it; ``only_monotone`` skips the others."""
     parts: dict[str, BoolArray] = {}
+    hierarchies = hierarchies or {}
     if policy.k is not None:
         parts["k"] = classes.vendors < policy.k
     for name in policy.sensitive if (policy.l is not None or policy.t is not None) else ():
@@ -72,7 +80,8 @@ def failing_classes(
             else:
                 parts[f"l({name})"] = ~recursive_cl_ok(vc, policy.c or 1.0, policy.l)
         if policy.t is not None and not only_monotone:
-            parts[f"t({name})"] = t_closeness(vc, fs.sensitive[name].values) > policy.t + 1e-12
+            distance = closeness(vc, fs.sensitive[name].values, hierarchies.get(name))
+            parts[f"t({name})"] = distance > policy.t + 1e-12
     failing = np.zeros(classes.count, dtype=bool)
     for mask in parts.values():
         failing |= mask
@@ -103,7 +112,9 @@ def check_node(
 ) -> NodeCheck:
     """Evaluate ``node``: classes, violating classes, suppressed rows, admissibility."""
     classes = classes or classes_at(fs, enc, node)
-    failing, parts = failing_classes(fs, classes, policy, only_monotone=only_monotone)
+    failing, parts = failing_classes(
+        fs, classes, policy, only_monotone=only_monotone, hierarchies=enc.sensitive_hierarchies
+    )
     suppressed = int(classes.rows[failing].sum())
     admissible = suppressed <= max_suppressed_rows(fs, policy)
     reasons = {name: int(classes.rows[mask].sum()) for name, mask in parts.items()}

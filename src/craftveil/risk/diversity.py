@@ -2,7 +2,8 @@
 
 Definitions: distinct and entropy l-diversity and recursive (c,l)-diversity from Machanavajjhala
 et al., "l-Diversity: Privacy Beyond k-Anonymity" (2007); t-closeness with the earth mover's
-distance, equal distance for categories and ordered distance for numbers, from Li, Li &
+distance (equal for categories, ordered for numbers, hierarchical when the attribute has a
+hierarchy), from Li, Li &
 Venkatasubramanian, "t-Closeness" (2007) — the same formulas ARX implements. Sensitive values are
 counted in DISTINCT VENDORS (one vendor with many rows does not make a class diverse).
 """
@@ -13,7 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
+from craftveil.hierarchies import Hierarchy, check_coverage
 from craftveil.risk.frequency import FrequencySet, IntArray, SensitiveCounts
 
 FloatArray = npt.NDArray[np.float64]
@@ -99,3 +102,44 @@ def t_closeness(vc: ValueCounts, values: npt.NDArray[np.object_]) -> FloatArray:
     q_ordered[rank] = q
     cumulative = np.cumsum(dense - q_ordered, axis=1)
     return np.asarray(np.abs(cumulative).sum(axis=1) / (vc.n_values - 1), dtype=np.float64)
+
+
+def hierarchical_t_closeness(
+    vc: ValueCounts, values: npt.NDArray[np.object_], hierarchy: Hierarchy, *, source: str = ""
+) -> FloatArray:
+    """Earth mover's distance with the hierarchical ground distance (Li et al. 2007, as in ARX).
+
+    Moving mass between two values costs the level of their lowest common ancestor divided by
+    the hierarchy's height. Computed bottom-up: at each inner node, the mass that must cross it is
+    min(positive extra, negative extra) of its children, weighted by the node's level / height.
+    """
+    leaves = [str(v) for v in values]
+    check_coverage(hierarchy, leaves, source=source or f"hierarchy '{hierarchy.name}'")
+    total = np.bincount(vc.cls, weights=vc.count, minlength=vc.n_classes)
+    overall = np.bincount(vc.code, weights=vc.count, minlength=vc.n_values)
+    extra = np.zeros((vc.n_classes, vc.n_values))
+    extra[vc.cls, vc.code] = vc.count / total[vc.cls]
+    extra -= overall / overall.sum()
+    height = hierarchy.height - 1
+    node_of_leaf = np.arange(vc.n_values, dtype=np.int64)
+    distance = np.zeros(vc.n_classes)
+    for level in range(1, hierarchy.height):
+        mapping = hierarchy.mapping(level)
+        parent_of_leaf, parents = pd.factorize(pd.Series([mapping[v] for v in leaves]))
+        group = np.zeros((extra.shape[1], len(parents)))
+        group[node_of_leaf, parent_of_leaf] = 1.0  # child node -> parent node (a tree)
+        positive = np.maximum(extra, 0.0) @ group
+        negative = np.maximum(-extra, 0.0) @ group
+        distance += (level / height) * np.minimum(positive, negative).sum(axis=1)
+        extra = extra @ group
+        node_of_leaf = parent_of_leaf.astype(np.int64)
+    return np.asarray(distance, dtype=np.float64)
+
+
+def closeness(
+    vc: ValueCounts, values: npt.NDArray[np.object_], hierarchy: Hierarchy | None
+) -> FloatArray:
+    """t-closeness distance per class: hierarchical when a hierarchy exists, else by value type."""
+    if hierarchy is not None:
+        return hierarchical_t_closeness(vc, values, hierarchy)
+    return t_closeness(vc, values)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -45,6 +45,8 @@ class Encoding:
     # per QI and level: the generalised code of every combination, pre-multiplied by the QI's
     # place value, so a node's key is a sum of cached columns (None when keys could overflow)
     key_columns: tuple[tuple[IntArray, ...], ...] | None = None
+    # hierarchies of sensitive attributes, for hierarchical t-closeness
+    sensitive_hierarchies: Mapping[str, Hierarchy] = field(default_factory=dict)
 
     @property
     def heights(self) -> tuple[int, ...]:
@@ -81,7 +83,8 @@ def encode(fs: FrequencySet, hierarchies: Mapping[str, Hierarchy]) -> Encoding:
             generalised.append(codes.astype(np.int64))
             labels.append(np.asarray(uniques, dtype=object))
         encoded.append(QIEncoding(qi, tuple(generalised), tuple(labels)))
-    return Encoding(tuple(encoded), _key_columns(fs, encoded))
+    sensitive = {s: hierarchies[s] for s in fs.sensitive if s in hierarchies}
+    return Encoding(tuple(encoded), _key_columns(fs, encoded), sensitive)
 
 
 def _key_columns(

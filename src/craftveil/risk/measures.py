@@ -21,11 +21,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from craftveil.hierarchies import SUPPRESSED, Hierarchy
 from craftveil.policy.risk import RiskPolicy
 from craftveil.risk.combinations import combination_analysis
-from craftveil.risk.diversity import distinct_l, entropy_l, t_closeness, value_counts
+from craftveil.risk.diversity import closeness, distinct_l, entropy_l, value_counts
 from craftveil.risk.frequency import FrequencySet
 from craftveil.risk.lattice import Classes, classes_at, encode
 from craftveil.risk.population import population_uniqueness
@@ -49,6 +50,14 @@ def _labels(
             value = hierarchies[q].mapping(classes.node[i]).get(value, value)
         out[q] = value
     return out
+
+
+def _numeric(values: npt.NDArray[np.object_]) -> bool:
+    try:
+        [float(v) for v in values]
+    except ValueError:
+        return False
+    return True
 
 
 def measure_risk(
@@ -169,11 +178,15 @@ def measure_risk(
     for name in fs.sensitive:
         vc = value_counts(fs, fs.sensitive[name], classes.of_combo, classes.count)
         ent = entropy_l(vc)
-        tc = t_closeness(vc, fs.sensitive[name].values)
+        hierarchy = hierarchies.get(name) if hierarchies is not None else None
+        tc = closeness(vc, fs.sensitive[name].values, hierarchy)
         diversity[name] = {
             "distinct_l": int(distinct_l(vc)[kept].min()),
             "entropy_l": float(np.exp2(ent[kept].min())),
             "t_closeness": float(tc[kept].max()),
+            "t_closeness_distance": "hierarchical"
+            if hierarchy is not None
+            else ("ordered" if _numeric(fs.sensitive[name].values) else "equal"),
         }
     if diversity:
         out["sensitive"] = diversity

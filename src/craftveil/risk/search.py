@@ -7,7 +7,8 @@ with generalisation, so once an admissible node of cost L is known, every node c
 irrelevant. The search keeps the set of *candidates* — untagged nodes cheaper than the best
 admissible node so far — and repeatedly checks a maximal candidate (highest level sum): a failure
 tags its whole down-set, a success lowers the bound. It starts from a greedy descent from the top
-node so the bound is good early. When no candidate is left, the best node is optimal: every
+node so the bound is good early; before any check, two-attribute marginals prove many nodes
+inadmissible at once (``bounds.py``). When no candidate is left, the best node is optimal: every
 cheaper node was checked or tagged inadmissible.
 
 For requirements not monotone under suppression (entropy / recursive l-diversity, t-closeness,
@@ -36,22 +37,34 @@ from craftveil.risk.criteria import (
 )
 from craftveil.risk.frequency import FrequencySet
 from craftveil.risk.lattice import Encoding, Node, encode, predecessors_mask, top
-from craftveil.risk.objectives import SEPARABLE, level_costs, objective_value, separable_values
+from craftveil.risk.objectives import (
+    SEPARABLE,
+    FloatArray,
+    level_costs,
+    objective_value,
+    separable_values,
+)
 from craftveil.risk.result import SearchResult
-from craftveil.risk.rollup import RollUp
 from craftveil.risk.suggestions import check_inputs, infeasible
 from craftveil.risk.summary import summarise
 
 MAX_OPTIMAL_NODES = 2_000_000  # beyond this the 'auto' search switches to the heuristic
 MAX_OPTIMAL_QIS = 10
+HARD_NODE_LIMIT = 50_000_000  # the optimal search keeps a table of all nodes
 
 
 class LatticeSearch:
     """State of one search: node tags, the bound, and counters."""
 
-    def __init__(self, fs: FrequencySet, enc: Encoding, policy: RiskPolicy, costs: object) -> None:
+    def __init__(
+        self,
+        fs: FrequencySet,
+        enc: Encoding,
+        policy: RiskPolicy,
+        costs: tuple[FloatArray, ...] | None,
+    ) -> None:
         self.fs, self.enc, self.policy = fs, enc, policy
-        self.costs = costs if isinstance(costs, tuple) else None
+        self.costs = costs
         self.nodes = enc.all_nodes()
         self.radix = np.cumprod((1, *enc.heights[:0:-1]))[::-1].astype(np.int64)
         self.loss = (
@@ -68,7 +81,6 @@ class LatticeSearch:
             self.inadmissible |= bound > max_suppressed_rows(fs, policy)
             self.pruned_by_bounds = int(self.inadmissible.sum())
         self.evaluated = 0
-        self.rollup = RollUp(fs, enc)
         self.best: NodeCheck | None = None
         self.best_value = np.inf
 
@@ -86,7 +98,6 @@ class LatticeSearch:
             node,
             self.policy,
             only_monotone=not self.monotone,
-            classes=self.rollup.classes(node),
         )
         if not first.admissible:
             self.inadmissible |= predecessors_mask(self.nodes, node)
@@ -136,7 +147,6 @@ class LatticeSearch:
             if not open_.any():
                 return True
             idx = np.flatnonzero(open_)
-            self.rollup.prepare(self.nodes[idx].min(axis=0))
             pick = idx[np.lexsort((-self.loss[idx], -level_sum[idx]))[0]]
             self.check(tuple(int(v) for v in self.nodes[pick]))
         return not self.candidates().any()
@@ -152,6 +162,17 @@ def search(
     use_heuristic = policy.search == "heuristic" or (
         policy.search == "auto" and (enc.size > MAX_OPTIMAL_NODES or len(enc.qis) > MAX_OPTIMAL_QIS)
     )
+    if policy.search == "optimal" and enc.size > HARD_NODE_LIMIT:
+        raise PolicyError(
+            [
+                Problem(
+                    "risk.search",
+                    f"the lattice has {enc.size:,} transformations, too many to search to "
+                    f"optimality (limit {HARD_NODE_LIMIT:,})",
+                    "use search: auto or heuristic, coarsen hierarchies, or declare fewer QIs",
+                )
+            ]
+        )
     costs = (
         level_costs(fs, enc, hierarchies, policy.objective)
         if policy.objective in SEPARABLE

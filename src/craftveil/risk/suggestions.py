@@ -83,7 +83,8 @@ def infeasible(
             f"{len(q.labels[-1])} values — add a level that maps everything to '*'"
         )
     for i, q in enumerate(enc.qis):
-        trial = Encoding(tuple(_collapsed(x) if j == i else x for j, x in enumerate(enc.qis)))
+        collapsed = tuple(_collapsed(x) if j == i else x for j, x in enumerate(enc.qis))
+        trial = Encoding(collapsed, None, enc.sensitive_hierarchies)
         node = top(trial)
         if check_node(fs, trial, node, policy).admissible and len(q.labels[-1]) > 1:
             helps.append(f"drop {q.name!r} from the quasi-identifiers (then the policy is met)")

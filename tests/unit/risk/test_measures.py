@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from craftveil.hierarchies import Hierarchy
 from craftveil.policy.risk import RiskPolicy
 from craftveil.risk import FrequencySet, frequency_set, measure_risk
 from craftveil.risk.population import population_uniqueness
@@ -114,3 +115,34 @@ def test_combination_analysis_counts_unique_vendors(adult_fs: FrequencySet) -> N
     assert combos[("sex",)] == 0
     ages = pd.Series(np.repeat(adult_fs.values[1][adult_fs.combos[:, 1]], adult_fs.combo_rows))
     assert combos[("age",)] == int((ages.value_counts() == 1).sum())
+
+
+def test_hierarchical_t_closeness_by_hand() -> None:
+    # a, b under X; c under Y; height 2. Overall q = (1/2, 1/4, 1/4).
+    # class n = {a, a}: move 1/4 a->b (cost 1/2) and 1/4 a->c (cost 1) = 0.375 (Li et al. 2007).
+    frame = pd.DataFrame(
+        {"vendor": list("ABCD"), "region": ["n", "n", "s", "s"], "material": list("aabc")}
+    )
+    fs = frequency_set(ibis.memtable(frame), ["region"], "vendor", ["material"])
+    tree = Hierarchy("material", (("a", "X", "*"), ("b", "X", "*"), ("c", "Y", "*")))
+    region = Hierarchy("region", (("n", "*"), ("s", "*")))
+    report = measure_risk(fs, RiskPolicy(k=1), hierarchies={"material": tree, "region": region})
+    s = report.to_dict()["sensitive"]["material"]
+    assert s["t_closeness_distance"] == "hierarchical"
+    assert s["t_closeness"] == pytest.approx(0.375)
+    # without the hierarchy: equal distance 0.5 * (|1 - 1/2| + 1/4 + 1/4) = 0.5
+    plain = measure_risk(fs, RiskPolicy(k=1)).to_dict()["sensitive"]["material"]
+    assert plain["t_closeness_distance"] == "equal"
+    assert plain["t_closeness"] == pytest.approx(0.5)
+
+
+def test_ordered_t_closeness_for_numbers() -> None:
+    # values 1, 2, 3; class x = {1, 1}, class y = {2, 3}; q = (1/2, 1/4, 1/4)
+    # class x: p = (1, 0, 0): cumulative differences 1/2, 1/4, 0 -> (1/2 + 1/4) / 2 = 0.375
+    frame = pd.DataFrame(
+        {"vendor": list("ABCD"), "region": ["x", "x", "y", "y"], "price": ["1", "1", "2", "3"]}
+    )
+    fs = frequency_set(ibis.memtable(frame), ["region"], "vendor", ["price"])
+    s = measure_risk(fs, RiskPolicy(k=1)).to_dict()["sensitive"]["price"]
+    assert s["t_closeness_distance"] == "ordered"
+    assert s["t_closeness"] == pytest.approx(0.375)

@@ -241,3 +241,24 @@ def test_depth_first_heuristic_for_huge_lattices(
     assert result.min_vendors_per_class >= 5
     assert result.suppressed_rows <= math.floor(0.04 * 30_162)
     assert "nodes evaluated" in result.progress
+
+
+def test_journal_records_the_guarantee(
+    adult_fs: FrequencySet, adult_hierarchies: dict[str, Hierarchy]
+) -> None:
+    import json
+
+    from craftveil.journal import Journal
+    from craftveil.risk import record_measures, record_search
+
+    journal = Journal()
+    policy = RiskPolicy(k=5, suppression_limit=0.04, max_combination_size=1)
+    record_measures(journal, measure_risk(adult_fs, policy), stage="before", table="adult")
+    result = search(adult_fs, adult_hierarchies, policy)
+    entry = record_search(journal, result, table="adult")
+    assert [e.step for e in journal.entries] == ["risk", "risk"]
+    assert "at least 5 distinct vendors; 906 rows of 906 vendors were suppressed" in entry.sentence
+    guarantee = entry.details["guarantee"]
+    assert guarantee["transformation"] == result.levels
+    assert guarantee["min_vendors_per_class"] >= 5
+    json.dumps(journal.to_list())  # plain data all the way down
