@@ -7,58 +7,19 @@ through a subprocess; if it is importable in this interpreter that is used inste
 
 from __future__ import annotations
 
-import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import ibis
 import numpy as np
 import pandas as pd
-import pytest
+from tests.helpers import pycanon_verify
 
 from craftveil.hierarchies import Hierarchy
 from craftveil.policy.risk import RiskPolicy
 from craftveil.risk import apply_generalisation, frequency_set, search
 
 from .adult import ADULT_QIS
-
-SCRIPT = """
-import json, sys
-import pandas as pd
-from pycanon import anonymity
-path, qis, sensitive = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
-data = pd.read_csv(path, dtype=str, keep_default_na=False)
-out = {"k": int(anonymity.k_anonymity(data, qis))}
-if sensitive:
-    out["l"] = int(anonymity.l_diversity(data, qis, sensitive))
-    out["entropy_l"] = float(anonymity.entropy_l_diversity(data, qis, sensitive))
-print(json.dumps(out))
-"""
-
-
-def _pycanon_python(repo_root: Path) -> str:
-    try:
-        import pycanon  # noqa: F401
-
-        return sys.executable
-    except ImportError:
-        venv = repo_root / "benchmarks" / ".work" / "pycanon-venv" / "bin" / "python"
-        if not venv.exists():
-            pytest.skip(
-                "pycanon not installed: python3.11 -m venv benchmarks/.work/pycanon-venv && "
-                "benchmarks/.work/pycanon-venv/bin/pip install pycanon==1.3.6"
-            )
-        return str(venv)
-
-
-def _pycanon(repo_root: Path, path: Path, qis: list[str], sensitive: list[str]) -> dict[str, float]:
-    command = [_pycanon_python(repo_root), "-c", SCRIPT, str(path)]
-    command += [json.dumps(qis), json.dumps(sensitive)]
-    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=300)
-    result: dict[str, float] = json.loads(done.stdout)
-    return result
 
 
 def test_pycanon_confirms_k5_on_released_adult(
@@ -72,7 +33,7 @@ def test_pycanon_confirms_k5_on_released_adult(
     path = tmp_path / "released.csv"
     released = apply_generalisation(adult_table, adult_hierarchies, result).drop("vendor")
     released.to_pandas().to_csv(path, index=False)
-    verified = _pycanon(repo_root, path, ADULT_QIS, [])
+    verified = pycanon_verify(repo_root, path, ADULT_QIS, [])
     # suppressed rows form one all-'*' class of result.suppressed_rows rows (> k here)
     assert result.suppressed_rows >= 5
     assert verified["k"] == result.min_vendors_per_class >= 5
@@ -94,7 +55,7 @@ def test_pycanon_confirms_entropy_l5_on_occupation(
     frame = released.to_pandas()
     path = tmp_path / "released_l.csv"
     frame.to_csv(path, index=False)
-    verified = _pycanon(repo_root, path, qis, ["occupation"])
+    verified = pycanon_verify(repo_root, path, qis, ["occupation"])
     assert verified["k"] >= 5
     assert verified["l"] >= 5
     # pycanon reports int(min e^H): a class whose entropy is exactly ln 5 (occupation counts
