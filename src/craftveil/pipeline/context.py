@@ -29,6 +29,7 @@ class TableState:
     source: ibis.Table
     rows_in: int
     input_sha256: str
+    kept: ibis.Table | None = None  # source rows after the policy's drop_rows
     released: ibis.Table | None = None
     released_in_order: bool = False  # rows already in the release's sort order
     rows_out: int | None = None

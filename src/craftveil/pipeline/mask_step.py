@@ -74,6 +74,7 @@ def mask_tables(ctx: RunContext) -> None:
                     }
                 )
                 table = table.filter(~condition_expr(table, rf.where))
+        state.kept = table
         if spec.vendor_column:
             _require_vendor(table, spec.vendor_column, tp.name, str(tp.source.path))
         octx = OperatorContext(

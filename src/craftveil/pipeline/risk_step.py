@@ -54,7 +54,8 @@ def assess_risk(ctx: RunContext) -> None:
         vendor = spec.vendor_column
         state = ctx.tables[tp.name]
         assert state.released is not None
-        source, released = state.source, state.released
+        source = state.kept if state.kept is not None else state.source
+        released = state.released
         if spec.rows_are_vendors:
             vendor = ROW_VENDOR  # one row per vendor: a row number is the vendor's id
             source = source.mutate(**{vendor: ibis.row_number()})
