@@ -157,6 +157,8 @@ def _record(
             "suppressed_rows": s["suppressed_rows"],
             "suppressed_vendors": s["suppressed_vendors"],
             "optimal": s["optimal"],
+            "method": s.get("method", ""),
+            "local_recoding": s.get("local_recoding", False),
         }
     ctx.guarantees.setdefault(table, {}).update(claim)
     ctx.journal.add(
