@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -216,6 +217,13 @@ class DPPolicy(_Frozen):
             if stat.name == name:
                 return stat
         raise KeyError(f"no dp statistic {name!r}; declared: {[s.name for s in self.statistics]}")
+
+    def ledger_path(self, policy_dir: Path, releases_dir: Path) -> Path:
+        """The SQLite ledger: ``ledger`` relative to the policy file, else next to the releases."""
+        if self.ledger is None:
+            return releases_dir / "dp-ledger.sqlite"
+        path = Path(self.ledger)
+        return path if path.is_absolute() else policy_dir / path
 
     def period_label(self, when: date) -> str:
         """The ledger period a release made on ``when`` spends from (e.g. '2026-Q1')."""

@@ -1,0 +1,161 @@
+"""From bounded cell totals to published DP values: noise, accuracy, reliability.
+
+Counts and sums get one draw of discrete Gaussian or discrete Laplace noise per cell, with the
+scale calibrated by OpenDP's privacy maps for the statistic's sensitivity, L0 and ρ share. A mean
+is a noisy sum divided by a noisy vendor count, each with half of the share; its standard
+deviation is the delta-method approximation √(SD_sum² + mean²·SD_count²) / count (post-processing,
+so no extra budget, but the margin 1.96·SD is approximate). Medians and quantiles use OpenDP's
+private quantile on the vendors' clamped values per cell; the exponential mechanism has no
+data-free standard deviation, so they carry no margin and no reliability flag.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pandas as pd
+
+from craftveil.dp import mechanisms
+from craftveil.dp.bounding import BoundedCells, IntegerBounds
+from craftveil.dp.calibration import Calibration, calibrate
+from craftveil.dp.results import DPValue, assess
+from craftveil.policy.dp import DPPolicy, DPStatistic
+
+Z_95 = 1.959963984540054
+_MAX_QUANTILE_CANDIDATES = 1001
+
+
+def public_cells(policy: DPPolicy, statistic: DPStatistic) -> pd.DataFrame:
+    """Every cell of the declared taxonomy (public keys): the Cartesian product of its values."""
+    if not statistic.cells:
+        return pd.DataFrame(index=[0])
+    values = [policy.taxonomy[c] for c in statistic.cells]
+    return pd.DataFrame(list(itertools.product(*values)), columns=statistic.cells)
+
+
+def _aligned(policy: DPPolicy, statistic: DPStatistic, bounded: BoundedCells) -> pd.DataFrame:
+    cells = public_cells(policy, statistic)
+    if statistic.cells:
+        merged = cells.merge(bounded.cells, on=statistic.cells, how="left")
+    else:
+        merged = cells.assign(**{str(k): v for k, v in bounded.cells.iloc[0].to_dict().items()})
+    return merged.fillna({"total": 0, "vendors": 0})
+
+
+def _cell_dicts(table: pd.DataFrame, statistic: DPStatistic) -> list[dict[str, str]]:
+    if not statistic.cells:
+        return [{} for _ in range(len(table))]
+    columns = [table[c].astype(str).tolist() for c in statistic.cells]
+    return [
+        dict(zip(statistic.cells, values, strict=True)) for values in zip(*columns, strict=True)
+    ]
+
+
+def noisy_values(
+    policy: DPPolicy,
+    statistic: DPStatistic,
+    bounded: BoundedCells,
+    limits: IntegerBounds,
+    rho: float,
+) -> tuple[list[DPValue], Calibration]:
+    """Noisy cell values of one statistic and the calibration used."""
+    mechanism = policy.mechanism
+    table = _aligned(policy, statistic, bounded)
+    unit = statistic.money_minor_units if statistic.kind in {"sum", "mean"} else 1
+    nonnegative = limits.lower >= 0
+    if statistic.kind in {"count_vendors", "count_sales", "sum"}:
+        column = "vendors" if statistic.kind == "count_vendors" else "total"
+        cal = calibrate(mechanism, limits.sensitivity, limits.cells_per_vendor, rho)
+        noisy = mechanisms.add_noise(mechanism, cal.scale, table[column].astype("int64").tolist())
+        values = [
+            assess(
+                statistic.name,
+                cell,
+                n / unit,
+                cal.noise_sd / unit,
+                cal.margin_of_error_95 / unit,
+                nonnegative=nonnegative,
+            )
+            for cell, n in zip(_cell_dicts(table, statistic), noisy, strict=True)
+        ]
+        return values, cal
+    if statistic.kind == "mean":
+        return _means(statistic, table, limits, rho / 2.0, mechanism, nonnegative)
+    return _quantiles(statistic, bounded, table, limits, rho)
+
+
+def _means(
+    statistic: DPStatistic,
+    table: pd.DataFrame,
+    limits: IntegerBounds,
+    half_rho: float,
+    mechanism: mechanisms.Mechanism,
+    nonnegative: bool,
+) -> tuple[list[DPValue], Calibration]:
+    unit = statistic.money_minor_units
+    sum_cal = calibrate(mechanism, limits.sensitivity, limits.cells_per_vendor, half_rho)
+    count_cal = calibrate(mechanism, 1, limits.cells_per_vendor, half_rho)
+    sums = mechanisms.add_noise(mechanism, sum_cal.scale, table["total"].astype("int64").tolist())
+    counts = mechanisms.add_noise(
+        mechanism, count_cal.scale, table["vendors"].astype("int64").tolist()
+    )
+    values: list[DPValue] = []
+    cells = _cell_dicts(table, statistic)
+    for cell, noisy_sum, noisy_count in zip(cells, sums, counts, strict=True):
+        if noisy_count <= 0:
+            values.append(
+                DPValue(statistic.name, cell, None, None, None, None, False, "noisy count ≤ 0")
+            )
+            continue
+        mean = noisy_sum / noisy_count
+        sd = math.sqrt(sum_cal.noise_sd**2 + mean**2 * count_cal.noise_sd**2) / noisy_count
+        value = assess(
+            statistic.name, cell, mean / unit, sd / unit, Z_95 * sd / unit, nonnegative=nonnegative
+        )
+        values.append(value)
+    return values, sum_cal
+
+
+def quantile_candidates(limits: IntegerBounds) -> list[int]:
+    """An integer grid of at most 1001 candidates from lower to upper (inclusive)."""
+    span = limits.upper - limits.lower
+    step = max(1, math.ceil(span / (_MAX_QUANTILE_CANDIDATES - 1)))
+    grid = list(range(limits.lower, limits.upper + 1, step))
+    return grid if grid[-1] == limits.upper else [*grid, limits.upper]
+
+
+def _quantiles(
+    statistic: DPStatistic,
+    bounded: BoundedCells,
+    table: pd.DataFrame,
+    limits: IntegerBounds,
+    rho: float,
+) -> tuple[list[DPValue], Calibration]:
+    levels = statistic.quantiles if statistic.kind == "quantiles" else [0.5]
+    candidates = quantile_candidates(limits)
+    scale = mechanisms.calibrate_quantile_scale(
+        len(candidates), limits.cells_per_vendor, rho / len(levels)
+    )
+    unit = statistic.money_minor_units
+    vendor_values = bounded.vendor_values
+    if vendor_values is None:
+        raise TypeError("quantiles need per-vendor values")  # bound() provides them
+    groups: dict[tuple[str, ...], pd.DataFrame] = (
+        {
+            tuple(str(k) for k in (key if isinstance(key, tuple) else (key,))): frame
+            for key, frame in vendor_values.groupby(statistic.cells)
+        }
+        if statistic.cells
+        else {(): vendor_values}
+    )
+    values: list[DPValue] = []
+    for cell in _cell_dicts(table, statistic):
+        key = tuple(cell[c] for c in statistic.cells)
+        frame = groups.get(key)
+        data = [] if frame is None else frame.iloc[:, -1].astype("int64").tolist()
+        for level in levels:
+            chosen = mechanisms.private_quantile(data, candidates, level, scale)
+            where = {**cell, "quantile": f"{level:g}"} if statistic.kind == "quantiles" else cell
+            values.append(DPValue(statistic.name, where, chosen / unit, None, None, None, None))
+    return values, Calibration(scale, math.nan, math.nan)

@@ -1,0 +1,212 @@
+"""``compute_statistics``: one DP release of the policy's statistics, with the ledger.
+
+The order is what makes it safe (ARCHITECTURE.md, "Differential privacy"):
+
+1. stored values of this release id → returned as they are; nothing is spent or drawn again;
+2. check the declaration and the data (budget split, column types, taxonomy keys, δ < 1/vendors)
+   and bound everything in the engine — any problem raises before a single ρ is reserved;
+3. reserve every statistic's ρ in the ledger (one transaction: all or nothing);
+4. choose bounds privately where the policy asks (a tenth of that statistic's ρ), draw the noise
+   and write the values next to the release (atomically);
+5. commit the reservations. A failure in 4 rolls them back: no value left the process.
+
+A process killed between 3 and 5 leaves ``reserved`` rows, which count as spent until a steward
+reclaims them (see ``craftveil.dp.ledger``); re-running the same release id is then refused unless
+its values were already stored, in which case they are returned and the rows committed.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import ibis
+
+from craftveil.dp import budget, calibration, store
+from craftveil.dp.bounding import BoundedCells, bound_all, integer_bounds, new_salt
+from craftveil.dp.checks import (
+    check_keys_and_vendors,
+    check_schema,
+    check_supported,
+    placeholder_bounds,
+)
+from craftveil.dp.ledger import Ledger, Reservation
+from craftveil.dp.noise import noisy_values
+from craftveil.dp.private_bounds import CHOICE_SHARE, choose_bounds
+from craftveil.dp.results import DPResult, StatisticResult
+from craftveil.errors import BudgetError
+from craftveil.journal import Journal
+from craftveil.policy.dp import DPBounds, DPPolicy, DPStatistic
+
+CALIBRATION_FILE = "dp-calibrations.json"
+"""Calibration cache written next to the ledger (see craftveil.dp.calibration)."""
+
+
+def compute_statistics(
+    source: ibis.Table,
+    policy: DPPolicy,
+    vendor_column: str,
+    *,
+    ledger: Ledger,
+    dataset: str,
+    release_id: str,
+    store_dir: Path,
+    rng_seed: int | None = None,
+    when: date | None = None,
+    journal: Journal | None = None,
+) -> DPResult:
+    """Release the policy's DP statistics of ``source`` once; later calls return the stored values.
+
+    ``rng_seed`` fixes only the L0 cell choice (for tests); the noise always comes from OpenDP's
+    cryptographically seeded samplers. ``when`` picks the budget period (default: today, UTC).
+    """
+    unit = policy.privacy_unit
+    period = policy.period_label(when or datetime.now(UTC).date())
+    fingerprint = store.fingerprint(policy, dataset, vendor_column)
+    stored = store.load(store_dir, release_id, fingerprint)
+    if stored is not None:
+        _settle_interrupted(ledger, dataset, unit, period, release_id)
+        if journal is not None:
+            journal.add(
+                "dp",
+                f"DP statistics of release {release_id} returned from the store; no budget spent.",
+                release_id=release_id,
+            )
+        return stored
+    earlier = [
+        r
+        for r in ledger.release_rows(dataset, unit, period, release_id)
+        if r.state in {"reserved", "committed"}
+    ]
+    if earlier:
+        raise BudgetError(
+            f"release {release_id!r} already holds budget in the ledger "
+            f"({len(earlier)} statistics, states {sorted({r.state for r in earlier})}) but its "
+            "values are not in the store: an earlier run was interrupted after reserving",
+            what_would_help=[
+                "use a new release id (the held budget stays spent), or",
+                "if that run surely published nothing, reclaim its rows with Ledger.reclaim",
+            ],
+        )
+
+    cache_file = ledger.path.parent / CALIBRATION_FILE
+    calibration.load(cache_file)
+    check_supported(policy)
+    allocation = budget.allocate(policy)
+    check_schema(source, policy, vendor_column)
+    salt = new_salt(rng_seed)
+    checked = [placeholder_bounds(s) for s in policy.statistics]
+    everything = bound_all(source, checked, vendor_column, salt)
+    check_keys_and_vendors(everything, policy)
+
+    reservations = _reserve_all(ledger, policy, allocation, dataset, period, release_id)
+    try:
+        results = [
+            _release_statistic(
+                source, policy, stat, vendor_column, salt, allocation, everything.statistics
+            )
+            for stat in policy.statistics
+        ]
+        spent = sum(r.rho for r in reservations)
+        result = DPResult(
+            release_id, dataset, unit, period, spent, allocation.epsilon(spent),
+            allocation.delta, results,
+        )  # fmt: skip
+        store.save(store_dir, result, fingerprint)
+    except BaseException:
+        ledger.rollback(*reservations)
+        raise
+    ledger.commit(*reservations)
+    calibration.save(cache_file)
+    if journal is not None:
+        _journal(journal, result)
+        for warning in policy.warnings():
+            journal.add("dp", f"Warning: {warning}.", warning=warning)
+    return result
+
+
+def _release_statistic(
+    source: ibis.Table,
+    policy: DPPolicy,
+    stat: DPStatistic,
+    vendor_column: str,
+    salt: str,
+    allocation: budget.Allocation,
+    bounded: dict[str, BoundedCells],
+) -> StatisticResult:
+    """Noise for one statistic (choosing its bounds first when the policy asks for it)."""
+    rho = allocation.per_statistic[stat.name]
+    noise_rho = rho
+    chosen = not isinstance(stat.bounds, DPBounds)
+    if chosen:
+        cells = math.prod(len(policy.taxonomy[c]) for c in stat.cells)
+        choice_rho = rho * CHOICE_SHARE
+        bounds = choose_bounds(source, stat, vendor_column, salt, choice_rho, cells)
+        stat = stat.model_copy(update={"bounds": bounds})
+        bounded = bound_all(source, [stat], vendor_column, salt).statistics
+        noise_rho = rho - choice_rho
+    limits = integer_bounds(stat)
+    values, calibration = noisy_values(policy, stat, bounded[stat.name], limits, noise_rho)
+    declared = stat.bounds if isinstance(stat.bounds, DPBounds) else DPBounds()
+    return StatisticResult(
+        stat.name, stat.kind, policy.mechanism, rho, allocation.epsilon(rho),
+        calibration.scale, limits.sensitivity, limits.cells_per_vendor,
+        stat.money_minor_units, bounded[stat.name].impact, values,
+        bounds={"lower": declared.lower, "upper": declared.upper,
+                "max_cells_per_vendor": declared.max_cells_per_vendor},
+        bounds_chosen_privately=chosen,
+    )  # fmt: skip
+
+
+def _reserve_all(
+    ledger: Ledger,
+    policy: DPPolicy,
+    allocation: budget.Allocation,
+    dataset: str,
+    period: str,
+    release_id: str,
+) -> list[Reservation]:
+    """Every statistic's ρ in one ledger transaction: all reserved, or none."""
+    requests = [(s.name, allocation.per_statistic[s.name]) for s in policy.statistics]
+    return ledger.reserve_many(
+        dataset, policy.privacy_unit, period, requests, release_id,
+        total_rho=allocation.total_rho,
+    )  # fmt: skip
+
+
+def _settle_interrupted(ledger: Ledger, dataset: str, unit: str, period: str, release: str) -> None:
+    """Values were stored but the run died before committing: the rows are spent — commit them."""
+    for row in ledger.release_rows(dataset, unit, period, release):
+        if row.state == "reserved":
+            ledger.commit(
+                Reservation(row.id, dataset, unit, period, row.rho, release, row.statistic)
+            )
+
+
+def _journal(journal: Journal, result: DPResult) -> None:
+    journal.add(
+        "dp",
+        f"Released {len(result.statistics)} differentially private statistics per vendor, "
+        f"spending ρ = {result.rho_spent:.4g} (ε = {result.epsilon:.3g} at δ = {result.delta:g}) "
+        f"of the {result.period} budget.",
+        release_id=result.release_id,
+        rho=result.rho_spent,
+        epsilon=result.epsilon,
+        delta=result.delta,
+        period=result.period,
+    )
+    for stat in result.statistics:
+        withheld = sum(1 for v in stat.values if v.value is None)
+        journal.add(
+            "dp",
+            f"{stat.name}: {stat.kind} with {stat.mechanism} noise of scale {stat.noise_scale:.4g} "
+            f"(ρ = {stat.rho:.4g}); {withheld} of {len(stat.values)} cells withheld (CV ≥ 100 % "
+            f"or ≤ 0); bounding changed {stat.bounding.share_vendors_clipped:.0%} of vendors and "
+            f"removed {stat.bounding.share_total_clamped_away:.0%} of the total.",
+            statistic=stat.name,
+            rho=stat.rho,
+            noise_scale=stat.noise_scale,
+            cells=len(stat.values),
+            withheld=withheld,
+        )
