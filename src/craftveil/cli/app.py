@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from craftveil.cli.history import history as history_command
+from craftveil.cli.incident import incident_app
 from craftveil.cli.output import StepProgress, console, progress_bar, user_errors
 
 app = typer.Typer(
@@ -139,6 +141,29 @@ def risk(
         console.print(f"Full measures written to {json_out}")
 
 
+dp_app = typer.Typer(help="Differential privacy: plan accuracy before spending budget.")
+app.add_typer(dp_app, name="dp")
+
+
+@dp_app.command("plan")
+def dp_plan(
+    policy: Annotated[Path, typer.Argument(help="The policy YAML file.")],
+    with_data: Annotated[
+        bool,
+        typer.Option(
+            "--with-data",
+            help="Predict withheld cells from the real cell sizes (not DP: for the steward only).",
+        ),
+    ] = False,
+) -> None:
+    """Margin each DP statistic buys, ε for target margins, cells that would be withheld."""
+    from craftveil.pipeline.run import plan_dp
+
+    with user_errors():
+        text = plan_dp(policy, with_data=with_data)
+    console.print(text, highlight=False)
+
+
 @app.command()
 def schema(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
@@ -152,6 +177,10 @@ def schema(
     else:
         out.write_text(text, encoding="utf-8")
         console.print(f"JSON Schema written to {out}")
+
+
+app.command()(history_command)
+app.add_typer(incident_app, name="incident")
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import ibis
+import pyarrow as pa
 
 LogicalType = Literal["text", "integer", "decimal", "date", "timestamp", "boolean"]
 
@@ -52,7 +53,7 @@ class Engine(Protocol):
     def write(self, expr: ibis.Table, *, parquet: Path | None, csv: Path | None) -> None:
         """Write a table (rows in the expression's order) as Parquet and/or CSV."""
 
-    def memtable(self, data: dict[str, list[Any]], name: str) -> ibis.Table:
+    def memtable(self, data: dict[str, list[Any]] | pa.Table, name: str) -> ibis.Table:
         """A small in-memory table usable in joins with engine tables."""
 
     def close(self) -> None: ...

@@ -139,9 +139,9 @@ class DuckDBEngine:
         self.backend.create_table(unique, expr, temp=True)
         return self.backend.table(unique)
 
-    def memtable(self, data: dict[str, list[Any]], name: str) -> ibis.Table:
+    def memtable(self, data: dict[str, list[Any]] | pa.Table, name: str) -> ibis.Table:
         unique = f"{name}_{next(self._names)}"
-        arrow = pa.table(data)
+        arrow = data if isinstance(data, pa.Table) else pa.table(data)
         self.backend.create_table(unique, arrow, temp=True)
         return self.backend.table(unique)
 

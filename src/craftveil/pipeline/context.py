@@ -43,6 +43,7 @@ class RunContext:
     engine: Engine
     key: SecretKey
     workdir: Path
+    release_dir: Path = Path(".")  # where the release will be moved (ledgers sit beside it)
     journal: Journal = field(default_factory=Journal)
     tables: dict[str, TableState] = field(default_factory=dict)
     guarantees: dict[str, dict[str, Any]] = field(default_factory=dict)

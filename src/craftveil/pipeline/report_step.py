@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from craftveil.pipeline.context import RunContext
-from craftveil.reporting.lineage import build_lineage, field_lineage
+from craftveil.reporting.lineage import build_lineage, derived_lineage, field_lineage
 from craftveil.reporting.masking_record import build_masking_record
 from craftveil.reporting.privacy_notice import protections_for, render_privacy_notice
 from craftveil.reporting.report_html import render_report_html
@@ -29,7 +29,11 @@ def write_reports(ctx: RunContext, manifest: dict[str, Any]) -> None:
     policy = ctx.plan.policy
     masking = build_masking_record(ctx)
     journal = ctx.journal.to_list()
-    fields = field_lineage(masking, journal)
+    fields = field_lineage(masking, journal) + derived_lineage(
+        _derived_outputs(ctx),
+        _derived_sources(ctx),
+        {name: list(spec.columns) for name, spec in policy.tables.items()},
+    )
     lineage = build_lineage(manifest, masking, fields)
     steps = {e["step"] for e in journal}
     notice = render_privacy_notice(policy, protections_for(policy, steps))
@@ -58,6 +62,29 @@ def write_reports(ctx: RunContext, manifest: dict[str, Any]) -> None:
         "(privacy_notice.md) and the lineage (lineage.json, OpenLineage).",
         files=list(REPORT_FILES),
     )
+
+
+def _derived_sources(ctx: RunContext) -> dict[str, tuple[str, str | None, str]]:
+    """Statistics tables of the DP step (``dp_<name>``): their source table and measure."""
+    dp = ctx.plan.policy.dp
+    if dp is None:
+        return {}
+    return {
+        f"dp_{s.name}": (dp.table, s.column, f"differentially private {s.kind}")
+        for s in dp.statistics
+    }
+
+
+def _derived_outputs(ctx: RunContext) -> dict[str, list[str]]:
+    """Columns of every Parquet output that is not a masked table (read from its schema)."""
+    import pyarrow.parquet as pq
+
+    masked = {tp.name for tp in ctx.plan.tables}
+    return {
+        str(o["table"]): pq.read_schema(ctx.workdir / str(o["path"])).names
+        for o in ctx.outputs
+        if o["format"] == "parquet" and o["table"] not in masked
+    }
 
 
 def _finite(value: Any) -> Any:

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from craftveil.engine import make_engine
-from craftveil.errors import OutputExistsError
+from craftveil.errors import OutputExistsError, PolicyError, Problem
 from craftveil.keys import resolve_secret
 from craftveil.pipeline.context import ProgressFn, RunContext, _no_progress
+from craftveil.pipeline.dp_step import dp_statistics
 from craftveil.pipeline.governance_step import check_governance
 from craftveil.pipeline.guarantees_step import state_guarantees
 from craftveil.pipeline.load_step import load_sources
@@ -29,7 +30,7 @@ from craftveil.pipeline.mask_step import mask_tables
 from craftveil.pipeline.plan import make_plan
 from craftveil.pipeline.report_step import write_reports
 from craftveil.pipeline.risk_step import assess_risk
-from craftveil.pipeline.utility_step import measure_utility
+from craftveil.pipeline.utility_step import check_utility, measure_utility
 from craftveil.pipeline.write_step import write_tables
 from craftveil.policy.load import load_policy
 from craftveil.reporting.manifest import build_manifest
@@ -41,12 +42,16 @@ from craftveil.reporting.masking_record import (
 
 Step = Callable[[RunContext], None]
 
+ASSESS_STEPS = frozenset({"governance", "load", "mask", "guarantees", "risk"})
+
 STEPS: tuple[tuple[str, Step], ...] = (
     ("governance", check_governance),
+    ("utility_check", check_utility),
     ("load", load_sources),
     ("mask", mask_tables),
     ("guarantees", state_guarantees),
     ("risk", assess_risk),
+    ("dp", dp_statistics),
     ("write", write_tables),
     # After write (still inside the temporary directory): a failed gate leaves nothing behind,
     # and `assess` (which stops at write) does not run the utility analyses.
@@ -118,7 +123,9 @@ def release(
     workdir.chmod(0o755)  # mkdtemp makes it private; a release is meant to be shared
     try:
         plan = make_plan(policy, policy_path, eng)
-        ctx = RunContext(plan=plan, engine=eng, key=key, workdir=workdir, progress=progress)
+        ctx = RunContext(
+            plan=plan, engine=eng, key=key, workdir=workdir, release_dir=out, progress=progress
+        )
         for _name, step in steps:
             step(ctx)
         manifest = _write_records(ctx, created_at)
@@ -147,13 +154,37 @@ def assess(
             plan = make_plan(policy, policy_path, eng)
             ctx = RunContext(plan=plan, engine=eng, key=key, workdir=Path(tmp), progress=progress)
             for name, step in STEPS:
-                if name == "write":
-                    break
-                step(ctx)
+                if name in ASSESS_STEPS:  # never the DP step: assessing must spend no budget
+                    step(ctx)
         finally:
             eng.close()
     risk: dict[str, Any] = ctx.sections.get("risk", {})
     return risk
+
+
+def plan_dp(policy_path: Path | str, *, with_data: bool = False) -> str:
+    """The DP planner's report for the policy's ``dp:`` section; spends nothing, writes nothing.
+
+    With the data, cell sizes are computed from the raw table to predict which cells would be
+    withheld — that look at the data is NOT differentially private and is for the steward only.
+    """
+    from craftveil.dp import plan
+
+    policy_path = Path(policy_path).resolve()
+    policy = load_policy(policy_path)
+    if policy.dp is None:
+        raise PolicyError([Problem("dp", "the policy has no dp: section", "declare one")])
+    if not with_data:
+        return plan(policy.dp).to_text()
+    eng = make_engine()
+    try:
+        plan_ = make_plan(policy, policy_path, eng)
+        source = next(tp for tp in plan_.tables if tp.name == policy.dp.table)
+        table = eng.load(source.source)
+        vendor = policy.tables[policy.dp.table].vendor_column
+        return plan(policy.dp, source=table, vendor_column=vendor).to_text()
+    finally:
+        eng.close()
 
 
 def _move_into_place(workdir: Path, out: Path, overwrite: bool) -> None:

@@ -6,11 +6,11 @@ is written: a failed gate raises UtilityGateError and the release directory neve
 
 from __future__ import annotations
 
-from craftveil.errors import PolicyError, Problem
 from craftveil.pipeline.context import RunContext
 from craftveil.utility.compare import compare
 from craftveil.utility.gates import describe, enforce, evaluate_gates
 from craftveil.utility.information_loss import information_loss
+from craftveil.utility.validate import validate_utility
 
 
 def measure_utility(ctx: RunContext) -> None:
@@ -18,22 +18,7 @@ def measure_utility(ctx: RunContext) -> None:
     up = policy.utility
     if up is None:
         return
-    spec = policy.tables.get(up.table)
-    if spec is None or not spec.release:
-        raise PolicyError(
-            [
-                Problem(
-                    "utility.table",
-                    f"'{up.table}' is not a released table",
-                    "name one of: " + ", ".join(n for n, t in policy.tables.items() if t.release),
-                )
-            ]
-        )
-    vendor = up.vendor_column or spec.vendor_column
-    if vendor is None:
-        raise PolicyError(
-            [Problem("utility.vendor_column", "the table has no vendor column", "name it here")]
-        )
+    vendor = validate_utility(policy)
     raw = {n: s.source for n, s in ctx.tables.items()}
     released = {n: s.released for n, s in ctx.tables.items() if s.released is not None}
     loss = information_loss(
@@ -62,3 +47,9 @@ def measure_utility(ctx: RunContext) -> None:
         ctx.journal.add("utility", f"Utility gate {verdict}: {describe(v)}.", gate=v)
     ctx.progress("measuring utility", 1, 1)
     enforce(verdicts)
+
+
+def check_utility(ctx: RunContext) -> None:
+    """Early step: the utility section fits the tables (before any data is read)."""
+    if ctx.plan.policy.utility is not None:
+        validate_utility(ctx.plan.policy)
