@@ -17,6 +17,15 @@ from craftveil.errors import OutputExistsError
 from craftveil.pipeline import release
 
 
+DP_STATE = {"dp-ledger.sqlite", "dp-calibrations.json", "dp-store"}
+
+
+def _release_dirs(project: Path) -> list[str]:
+    """What the run left beside the inputs, ignoring the DP ledger's state files."""
+    inputs = {"data", "policy.yaml", "secret.key"}
+    return sorted(p.name for p in project.iterdir() if p.name not in inputs | DP_STATE)
+
+
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -66,8 +75,15 @@ def test_same_inputs_give_byte_identical_data_and_manifest(project: Path) -> Non
         assert _sha(a.directory / output["path"]) == _sha(b.directory / output["path"])
     strip = lambda m: {k: v for k, v in m.items() if k != "created_at"}  # noqa: E731
     assert strip(a.manifest) == strip(b.manifest)
-    for name in ("masking.json", "masking.md", "journal.json"):
+    for name in ("masking.json", "masking.md"):
         assert (a.directory / name).read_bytes() == (b.directory / name).read_bytes()
+    # The journal differs only where it truthfully says the DP values came from the store.
+    journal_a = json.loads((a.directory / "journal.json").read_text())
+    journal_b = json.loads((b.directory / "journal.json").read_text())
+    assert [e for e in journal_a if e["step"] != "dp"] == [
+        e for e in journal_b if e["step"] != "dp"
+    ]
+    assert any(e["step"] == "dp" and e["details"].get("from_store") for e in journal_b)
 
 
 def test_existing_release_is_never_overwritten_silently(project: Path) -> None:
@@ -84,12 +100,7 @@ def test_existing_release_is_never_overwritten_silently(project: Path) -> None:
         created_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
     )
     assert json.loads(again.manifest_path.read_text())["created_at"].startswith("2030-01-01")
-    assert sorted(p.name for p in project.iterdir()) == [
-        "data",
-        "policy.yaml",
-        "release",
-        "secret.key",
-    ]
+    assert _release_dirs(project) == ["release"]
 
 
 def test_failure_leaves_no_partial_release_and_no_temporary_junk(project: Path) -> None:
@@ -100,7 +111,10 @@ def test_failure_leaves_no_partial_release_and_no_temporary_junk(project: Path) 
 
     with pytest.raises(RuntimeError, match="disk full"):
         release(project / "policy.yaml", project / "release", steps=(*STEPS, ("boom", boom)))
-    assert sorted(p.name for p in project.iterdir()) == ["data", "policy.yaml", "secret.key"]
+    assert _release_dirs(project) == []
+    # DP values drawn before the failure stay in the ledger's store: a re-run publishes those,
+    # never a fresh draw (DP_NOTES.md: no averaging attack).
+    assert (project / "dp-store").is_dir()
 
 
 def test_key_material_never_appears_in_any_output(project: Path) -> None:
