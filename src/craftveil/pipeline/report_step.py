@@ -69,8 +69,9 @@ def _derived_sources(ctx: RunContext) -> dict[str, tuple[str, str | None, str]]:
     dp = ctx.plan.policy.dp
     if dp is None:
         return {}
+    vendor = ctx.plan.policy.tables[dp.table].vendor_column
     return {
-        f"dp_{s.name}": (dp.table, s.column, f"differentially private {s.kind}")
+        f"dp_{s.name}": (dp.table, s.column or vendor, f"differentially private {s.kind}")
         for s in dp.statistics
     }
 

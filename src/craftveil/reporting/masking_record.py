@@ -90,3 +90,39 @@ def render_masking_markdown(record: dict[str, Any]) -> str:
 
 def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_impact_markdown(utility: dict[str, Any] | None) -> str:
+    """The measured impact of the masking on the policy's analytics (empty without `utility:`).
+
+    Appended to ``masking.md`` when the utility step ran; the record above is unchanged. Per
+    column: the share of values generalised and suppressed; for the analytics: each metric
+    raw vs released and each gate's verdict. The impact is measured for the release as a whole
+    — attributing it to one column would need one release per choice.
+    """
+    if utility is None:
+        return ""
+    lines = ["", "## Measured impact on the analytics", ""]
+    lines.append(
+        f"Analyses of `{utility['table']}` ({utility['measure']} per {utility['period']}"
+        + (f" and {utility['group_by']}" if utility["group_by"] else "")
+        + ") run on the raw and on the released data."
+    )
+    lines += ["", "| table | column | action | generalised | suppressed |", "|---|---|---|---|---|"]
+    for row in utility["information_loss"]["columns"]:
+        lines.append(
+            f"| `{row['table']}` | `{row['column']}` | {row['action']} | "
+            f"{100 * row['generalised']:.1f}% | {100 * row['suppressed']:.1f}% |"
+        )
+    lines += ["", "| metric | value |", "|---|---|"]
+    for name, value in utility["metrics"].items():
+        lines.append(f"| {name} | {'not computed' if value is None else f'{value:.4g}'} |")
+    if utility.get("gates"):
+        lines += ["", "| gate | value | required | verdict |", "|---|---|---|---|"]
+        for g in utility["gates"]:
+            bound = " and ".join(
+                f"{w} {g[k]:g}" for k, w in (("min", "≥"), ("max", "≤")) if g[k] is not None
+            )
+            verdict = "passed" if g["passed"] else f"FAILED ({g['on_fail']})"
+            lines.append(f"| {g['metric']} | {g['value']:.4g} | {bound} | {verdict} |")
+    return "\n".join(lines) + "\n"

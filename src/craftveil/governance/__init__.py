@@ -1,0 +1,1 @@
+"""Governance: review cadence, permitted analyses, release history and the incident log."""

@@ -1,0 +1,1 @@
+"""Utility: the analytics people run, on the raw and on the released data, compared."""

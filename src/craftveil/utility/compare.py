@@ -1,0 +1,56 @@
+"""Run every utility analysis on the raw and the released data and collect the results.
+
+The one entry point the pipeline calls. Raw side: the source tables as read (before any row
+was dropped); released side: the released tables, joined on their pseudonymised keys. The
+result is plain JSON-able data (the report, masking record and history read it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from craftveil.policy.utility import UtilityPolicy
+from craftveil.utility.forecast import compare_forecasts
+from craftveil.utility.frames import analysis_frame
+from craftveil.utility.gates import metric_values
+from craftveil.utility.metrics import price_bands, rolling_and_velocity, seasonality, shares
+from craftveil.utility.summaries import summarise
+
+
+def compare(
+    up: UtilityPolicy,
+    raw_tables: dict[str, ibis.Table],
+    released_tables: dict[str, ibis.Table],
+    vendor_column: str,
+    information_loss: dict[str, Any],
+) -> dict[str, Any]:
+    with_price = up.price_column is not None
+    raw = summarise(analysis_frame(raw_tables, up, vendor_column, "raw"), with_price)
+    rel = summarise(analysis_frame(released_tables, up, vendor_column, "released"), with_price)
+    result: dict[str, Any] = {
+        "table": up.table,
+        "period": up.period,
+        "measure": up.measure_column or "rows",
+        "group_by": up.group_by.column if up.group_by else None,
+        "seasonality": seasonality(raw, rel),
+        "rolling": rolling_and_velocity(raw, rel, up.rolling_periods),
+        "shares": shares(raw, rel),
+        "price_bands": price_bands(raw, rel, up.price_bands)
+        if with_price
+        else {"available": False},
+        "forecast": (
+            compare_forecasts(_total(raw.totals), _total(rel.totals), up.forecast)
+            if up.forecast
+            else {"available": False, "reason": "no utility.forecast in the policy"}
+        ),
+        "information_loss": information_loss,
+    }
+    result["metrics"] = metric_values(result)
+    return result
+
+
+def _total(totals: pd.DataFrame) -> pd.Series:
+    return totals.groupby("period")["total"].sum().sort_index()
