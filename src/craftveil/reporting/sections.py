@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from craftveil.reporting.charts import utility_charts
+from craftveil.reporting.claims import claim_sentences
 
 #: Keys whose values are raw data examples; replaced by a count in every section.
 WITHHELD_KEYS = frozenset({"values", "smallest_classes", "examples", "sample_rows"})
@@ -64,17 +65,6 @@ def _sentences(inp: ReportInput, step: str) -> list[str]:
     return [str(e["sentence"]) for e in inp.journal if e["step"] == step]
 
 
-_BASE_CLAIMS = {
-    "privacy_unit",
-    "privacy_unit_column",
-    "privacy_unit_pseudonymised",
-    "quasi_identifiers",
-    "sensitive_attributes",
-    "direct_identifiers_released_in_clear",
-    "tier",
-}
-
-
 def _summary(inp: ReportInput) -> Section:
     tables = [
         {"table": o["table"], "tier": o["tier"], "rows": o["rows"]}
@@ -85,17 +75,7 @@ def _summary(inp: ReportInput) -> Section:
             for p in inp.manifest.get("outputs", [])
         )
     ]
-    claims = []
-    for table, g in sorted(inp.guarantees.items()):
-        pseud = "pseudonymised" if g.get("privacy_unit_pseudonymised") else "NOT pseudonymised"
-        qis = ", ".join(g.get("quasi_identifiers", [])) or "none"
-        clear = len(g.get("direct_identifiers_released_in_clear", []))
-        extra = {k: v for k, v in g.items() if k not in _BASE_CLAIMS}
-        more = "; " + "; ".join(f"{k}: {v}" for k, v in extra.items()) if extra else ""
-        claims.append(
-            f"Table '{table}' ({g.get('tier', '?')} tier): the vendor column is {pseud}; "
-            f"{clear} direct identifier(s) released in clear; quasi-identifiers: {qis}{more}."
-        )
+    claims = [claim_sentences(table, g) for table, g in sorted(inp.guarantees.items())]
     data = {"dataset": inp.dataset, "privacy_unit": "vendor", "tables": tables}
     return Section("summary", "Summary", claims, data)
 
