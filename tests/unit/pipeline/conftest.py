@@ -24,6 +24,11 @@ def project(small_dataset: Path, tmp_path: Path) -> Path:
     """A directory with data/, policy.yaml and secret.key, like `craftveil demo` writes."""
     root = tmp_path / "project"
     shutil.copytree(small_dataset, root)
-    (root / "policy.yaml").write_text(demo_policy_text(), encoding="utf-8")
+    # 60 vendors are too few for the demo's utility gates once k=5 is enforced (that failure is
+    # tested in tests/unit/utility); here the gates only warn, so the other steps can be tested.
+    text = demo_policy_text().replace("}\n    - {metric", ", on_fail: warn}\n    - {metric")
+    text = text.replace("max: 0.10}\n", "max: 0.10, on_fail: warn}\n")
+    assert text.count("on_fail: warn") == 3
+    (root / "policy.yaml").write_text(text, encoding="utf-8")
     (root / "secret.key").write_text(KEY_TEXT + "\n", encoding="utf-8")
     return root
