@@ -21,6 +21,7 @@ from typing import Any
 from craftveil.engine import make_engine
 from craftveil.errors import OutputExistsError, PolicyError, Problem
 from craftveil.keys import resolve_secret
+from craftveil.pipeline.aggregates_step import protect_aggregates
 from craftveil.pipeline.context import ProgressFn, RunContext, _no_progress
 from craftveil.pipeline.dp_step import dp_statistics
 from craftveil.pipeline.governance_step import check_governance
@@ -51,6 +52,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("mask", mask_tables),
     ("guarantees", state_guarantees),
     ("risk", assess_risk),
+    ("aggregates", protect_aggregates),
     ("dp", dp_statistics),
     ("write", write_tables),
     # After write (still inside the temporary directory): a failed gate leaves nothing behind,
