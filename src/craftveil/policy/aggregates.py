@@ -47,7 +47,8 @@ class Hierarchy(_Frozen):
         given = [n for n in ("mapping", "csv", "prefix_lengths") if getattr(self, n) is not None]
         if len(given) != 1:
             raise ValueError(
-                f"hierarchy: needs exactly one of mapping, csv, prefix_lengths; got {given or 'none'}"
+                "hierarchy: needs exactly one of mapping, csv, prefix_lengths; "
+                f"got {given or 'none'}"
                 " — declare one source of the parent codes"
             )
         if self.mapping is not None:
@@ -113,7 +114,8 @@ class Dimension(_Frozen):
             )
         if self.derive is not None and self.hierarchy is not None:
             raise ValueError(
-                f"derive: {self.derive} builds its own levels — remove hierarchy from this dimension"
+                f"derive: {self.derive} builds its own levels — "
+                "remove hierarchy from this dimension"
             )
         return self
 
@@ -136,9 +138,7 @@ class Rules(_Frozen):
     dominance: tuple[int, float] | None = Field(
         None, description="(n, k): unsafe when the n largest vendors exceed k% of the cell."
     )
-    p_percent: float | None = Field(
-        None, description="p%: unsafe when X - x1 - x2 < (p/100)·x1."
-    )
+    p_percent: float | None = Field(None, description="p%: unsafe when X - x1 - x2 < (p/100)·x1.")
     pq: tuple[float, float] | None = Field(
         None, description="(p, q): unsafe when X - x1 - x2 < (p/q)·x1."
     )
@@ -242,7 +242,8 @@ class Table(_Frozen):
     name: str = Field(min_length=1, description="Table name (file name of the output).")
     dimensions: list[str] = Field(min_length=1, description="Dimension names, in order.")
     measures: list[Measure] = Field(
-        default_factory=lambda: ["vendors", "total"], description="Statistics per cell."
+        default_factory=lambda: list[Measure](["vendors", "total"]),
+        description="Statistics per cell.",
     )
     measure_column: str = Field(description="Numeric column the magnitude rules apply to.")
     quantile_column: str | None = Field(
