@@ -28,6 +28,9 @@ class HierarchyLike(Protocol):
     @property
     def height(self) -> int: ...
 
+    @property
+    def values(self) -> tuple[str, ...]: ...
+
     def mapping(self, level: int) -> dict[str, str]: ...
 
 

@@ -103,6 +103,33 @@ def region_expr(table: ibis.Table, spec: Generalize, ctx: OperatorContext) -> ib
     return ibis.ifelse(missing_point, ibis.null("string"), labelled)
 
 
+def _identity_lookup(
+    table: ibis.Table,
+    column: str,
+    out: str,
+    spec: Generalize,
+    ctx: OperatorContext,
+    covered: set[str],
+) -> ibis.Table:
+    """Level 0 keeps every value: only check that the hierarchy covers them (no join)."""
+    assert spec.hierarchy is not None
+    source = table[column].cast("string")
+    distinct = table.select(v=source).filter(ibis._.v.notnull()).distinct().to_pyarrow()
+    unmapped = sorted(v for v in distinct.column("v").to_pylist() if v not in covered)
+    if unmapped and spec.fallback is None:
+        shown = ", ".join(repr(v) for v in unmapped[:5])
+        raise DataError(
+            f"tables.{ctx.table_name}.columns.{column}: hierarchy '{spec.hierarchy.name}' does "
+            f"not cover {shown}{' and more' if len(unmapped) > 5 else ''} — add these values to "
+            "the hierarchy, or declare `fallback:` (e.g. fallback: '*') for unmapped values"
+        )
+    ctx.notes["unmapped_values_to_fallback"] = len(unmapped)
+    if not unmapped:
+        return table.mutate(**{out: source})
+    assert spec.fallback is not None
+    return table.mutate(**{out: ibis.ifelse(source.isin(unmapped), spec.fallback, source)})
+
+
 def _lookup(
     table: ibis.Table, column: str, out: str, spec: Generalize, ctx: OperatorContext
 ) -> ibis.Table:
@@ -120,6 +147,8 @@ def _lookup(
             f"tables.{ctx.table_name}.columns.{column}.hierarchy.level: level {level} does not "
             f"exist in hierarchy '{name}' (levels 0..{hierarchy.height - 1})"
         )
+    if level == 0:
+        return _identity_lookup(table, column, out, spec, ctx, set(hierarchy.values))
     mapping = hierarchy.mapping(level)
     lookup = ctx.engine.memtable(
         {"__cv_v": list(mapping), "__cv_g": list(mapping.values())},

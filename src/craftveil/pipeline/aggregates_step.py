@@ -20,7 +20,6 @@ import pyarrow as pa
 from craftveil.errors import PolicyError, Problem
 from craftveil.pipeline.context import RunContext
 from craftveil.pipeline.write_step import neutralise_formulas, sha256_of
-from craftveil.sdc import protect
 
 ROW_VENDOR = "__craftveil_row_vendor"
 
@@ -59,6 +58,8 @@ def protect_aggregates(ctx: RunContext) -> None:
                 )
             ]
         )
+    from craftveil.sdc import protect  # scipy/HiGHS load only when a policy asks for tables
+
     ctx.progress("aggregates", 0, 1)
     result = protect(source, section, vendor, base_dir=plan.base_dir, journal=ctx.journal)
     for name, frame in result.tables.items():

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from craftveil.reporting.charts import utility_charts
 from craftveil.reporting.claims import claim_sentences
 
 #: Keys whose values are raw data examples; replaced by a count in every section.
@@ -114,6 +113,8 @@ def _utility(inp: ReportInput) -> Section | None:
         "forecast": u["forecast"],
         "information loss": u["information_loss"],
     }
+    from craftveil.reporting.charts import utility_charts  # Altair loads only for charts
+
     return Section(
         "utility", "Utility: raw vs released", _sentences(inp, "utility"), data, utility_charts(u)
     )

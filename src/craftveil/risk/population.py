@@ -18,12 +18,13 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import optimize, special, stats
 
 from craftveil.risk.frequency import IntArray
 
 
 def _pitman(sizes: IntArray, counts: IntArray, n: int, population: int) -> float:
+    from scipy import optimize, special  # imported here: scipy costs ~1 s at start-up
+
     u = float(counts.sum())
     c1 = float(counts[sizes == 1].sum())
     c2 = float(counts[sizes == 2].sum()) or 1.0
@@ -52,6 +53,8 @@ def _pitman(sizes: IntArray, counts: IntArray, n: int, population: int) -> float
 
 
 def _zayatz(sizes: IntArray, counts: IntArray, n: int, population: int) -> float:
+    from scipy import stats
+
     classes = counts.sum()
     c1 = float(counts[sizes == 1].sum())
     probability = stats.hypergeom(population, sizes, n).pmf(1)
