@@ -16,7 +16,6 @@ from tests.helpers import KEY_TEXT
 from craftveil.errors import OutputExistsError
 from craftveil.pipeline import release
 
-
 DP_STATE = {"dp-ledger.sqlite", "dp-calibrations.json", "dp-store"}
 
 

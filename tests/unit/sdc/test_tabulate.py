@@ -186,3 +186,27 @@ def test_derived_quarter_and_scale_band() -> None:
     assert by_key[("2024-Q4", "small")] == 1.0
     assert by_key[("2023", "Total")] == 215.0
     assert by_key[("Total", "Total")] == 216.0
+
+
+def test_arx_style_csv_hierarchy(shared_data: Path, tmp_path: Path) -> None:
+    """leaf;zone rows, read relative to the policy directory (base_dir)."""
+    (tmp_path / "regions.csv").write_text("A;north\nB;north\nC;south\nD;south\n", encoding="utf-8")
+    frame = reference(shared_data, "microdata1").assign(vendor=lambda f: f.index.astype(str))
+    policy = AggregatesPolicy.model_validate(
+        {
+            "dimensions": {
+                "region": {
+                    "column": "region",
+                    "hierarchy": {"levels": ["zone"], "csv": "regions.csv"},
+                }
+            },
+            "rules": {"min_vendors": 3},
+            "tables": [{"name": "t", "dimensions": ["region"], "measure_column": "val"}],
+        }
+    )
+    system = build_tables(memtable(frame), policy, "vendor", base_dir=tmp_path)
+    layout = system.tables["t"].frame
+    cells = layout.merge(system.cells, left_on="cell_id", right_index=True)
+    north = cells[(cells.region == "north") & (cells.region__level == "zone")].iloc[0]
+    assert north.value == frame[frame.region.isin(["A", "B"])].val.sum()
+    assert len(layout) == 4 + 2 + 1
