@@ -26,6 +26,10 @@ the primary (the attacker is told every other cell: a better-informed attacker, 
 there is sufficient) and only falls back to the full connected component when that fails.
 HiGHS runs with a relative gap and a time limit per round; any pattern that passes the
 interval check is valid, so stopping early costs optimality, never safety.
+
+Known limit (benchmarks/sdc/README.md): on a 10,400-cell 3-dimensional hierarchical system the
+cuts converge slowly and the monotone rounds over-suppress (far more than τ-Argus MODULAR);
+a HiTaS-style top-down start over the non-hierarchical subtables is the planned remedy.
 """
 
 from __future__ import annotations
