@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-import ibis
 import pandas as pd
 import pytest
-import yaml
 
-from craftveil.policy.aggregates import AggregatesPolicy
-from craftveil.sdc import protect
+from craftveil.pipeline import release
+from craftveil.policy import load_policy
 
 EXAMPLES = sorted(
     (Path(__file__).resolve().parents[3] / "examples" / "sdc_reference").glob("*.yaml")
@@ -30,18 +29,24 @@ def test_there_is_one_example_per_rule_and_dataset() -> None:
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
-def test_example_releases_and_passes_the_audit(path: Path, shared_data: Path) -> None:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    policy = AggregatesPolicy.model_validate(document["aggregates"])
-    data_name = Path(document["source"]["path"]).name
-    frame = pd.read_csv(shared_data / "sdc_reference" / data_name)
-    vendor = document["source"]["vendor_column"]
-    if vendor == "row_number":
-        frame[vendor] = [f"r{i}" for i in range(len(frame))]
-    result = protect(ibis.memtable(frame), policy, vendor)
-    assert result.audit_public["passed"] is True
-    assert result.audit_public["primary_cells"] > 0
-    for table in policy.tables:
-        out = result.tables[table.name]
+def test_example_releases_and_passes_the_audit(
+    path: Path, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each example is a whole policy: `craftveil release` writes its tables and audit claims."""
+    monkeypatch.setenv("CRAFTVEIL_KEY", "k" * 40)
+    policy = load_policy(path)
+    assert policy.aggregates is not None
+    result = release(path, tmp_path / "release")
+    for table in policy.aggregates.tables:
+        claim = result.manifest["guarantees"][table.name]["aggregates"]
+        assert claim["audit"]["passed"] is True
+        assert claim["audit"]["primary_cells"] > 0
+        assert claim["cells_by_status"]["primary"] == claim["audit"]["primary_cells"]
+        out = pd.read_parquet(result.directory / table.tier / f"{table.name}.parquet")
         hidden = out.status.isin(["primary", "secondary"])
+        assert hidden.any()
         assert out.loc[hidden, "total"].isna().all()
+        assert out.loc[~hidden & (out.status == "published"), "total"].notna().all()
+        public = json.dumps(result.manifest["guarantees"][table.name])
+        for rule_word in ("p_percent", "dominance", "upl", "protection_level"):
+            assert rule_word not in public.lower()  # rule parameters stay confidential
