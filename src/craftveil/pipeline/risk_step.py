@@ -19,6 +19,7 @@ from craftveil.errors import InternalError, PrivacyRequirementError
 from craftveil.hierarchies import load_arx_hierarchy
 from craftveil.pipeline.context import RunContext
 from craftveil.pipeline.risk_hierarchies import search_hierarchy
+from craftveil.policy.columns import Generalize
 from craftveil.policy.risk import RiskPolicy
 from craftveil.risk import apply_generalisation, frequency_set, measure_risk, search
 
@@ -98,6 +99,18 @@ def assess_risk(ctx: RunContext) -> None:
                 )
                 for i, q in enumerate(released_qis)
             }
+            for s in released_sensitive:
+                s_spec = spec.columns[s]
+                if isinstance(s_spec, Generalize) and s_spec.hierarchy is not None:
+                    # a sensitive attribute with a hierarchy: t-closeness uses its ground distance
+                    values = released.select(v=released[s].cast("string")).distinct().to_pyarrow()
+                    hierarchies[s] = search_hierarchy(
+                        s,
+                        s_spec,
+                        [str(v) for v in values.column("v").to_pylist() if v is not None],
+                        declared=arx,
+                        prefixes=plan.prefix_hierarchies,
+                    )
             result = search(fs, hierarchies, policy)
             generalised = apply_generalisation(released, hierarchies, result)
             released = ctx.engine.materialize(generalised, f"risk_{tp.name}")
