@@ -16,7 +16,7 @@ runner = CliRunner()
 
 def test_demo_writes_data_policy_key_and_release(tmp_path: Path) -> None:
     out = tmp_path / "demo"
-    result = runner.invoke(app, ["demo", "--out", str(out), "--sales", "20000"])
+    result = runner.invoke(app, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert (out / "data" / "sales.csv").is_file()
     assert (out / "policy.yaml").read_text() == demo_policy_text()
@@ -25,7 +25,7 @@ def test_demo_writes_data_policy_key_and_release(tmp_path: Path) -> None:
     assert manifest["release_name"] == "artisan-demo-2026q4"
     assert "masking record" in result.output
     assert str(out / "release") in result.output.replace("\n", "")
-    again = runner.invoke(app, ["demo", "--out", str(out), "--sales", "20000"])
+    again = runner.invoke(app, ["demo", "--out", str(out)])
     assert again.exit_code == 2
     assert "already exists" in again.output
 
@@ -52,7 +52,7 @@ def test_check_reports_every_problem_and_writes_nothing(tmp_path: Path) -> None:
 
 def test_check_with_data_and_release_refusing_existing_output(tmp_path: Path) -> None:
     demo = tmp_path / "demo"
-    assert runner.invoke(app, ["demo", "--out", str(demo), "--sales", "20000"]).exit_code == 0
+    assert runner.invoke(app, ["demo", "--out", str(demo)]).exit_code == 0
     ok = runner.invoke(app, ["check", str(demo / "policy.yaml")])
     assert ok.exit_code == 0, ok.output
     assert "is valid against the data: 6 tables" in ok.output
