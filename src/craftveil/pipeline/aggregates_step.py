@@ -12,14 +12,13 @@ handbook advises keeping them confidential); the full audit goes to the restrict
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import ibis
 import pyarrow as pa
 
 from craftveil.errors import PolicyError, Problem
 from craftveil.pipeline.context import RunContext
-from craftveil.pipeline.write_step import neutralise_formulas, sha256_of
+from craftveil.pipeline.write_step import neutralise_formulas, record_output
 
 ROW_VENDOR = "__craftveil_row_vendor"
 
@@ -84,7 +83,7 @@ def protect_aggregates(ctx: RunContext) -> None:
         restricted.mkdir(exist_ok=True)
         audit_path = restricted / "aggregates_audit.json"
         audit_path.write_text(json.dumps(result.audit_full, indent=2, default=str) + "\n")
-        _record_output(ctx, audit_path, "aggregates_audit", "restricted", "json", None)
+        record_output(ctx, audit_path, "aggregates_audit", "restricted", "json", None)
     ctx.sections["aggregates"] = {"audit": result.audit_public, "notes": result.notes}
     ctx.journal.add(
         "aggregates",
@@ -103,19 +102,4 @@ def _write(ctx: RunContext, name: str, tier: str, data: pa.Table) -> None:
     ctx.engine.write(table, parquet=parquet, csv=None)
     ctx.engine.write(neutralise_formulas(table), parquet=None, csv=csv)
     for path, fmt in ((parquet, "parquet"), (csv, "csv")):
-        _record_output(ctx, path, name, tier, fmt, data.num_rows)
-
-
-def _record_output(
-    ctx: RunContext, path: Any, table: str, tier: str, fmt: str, rows: int | None
-) -> None:
-    ctx.outputs.append(
-        {
-            "path": path.relative_to(ctx.workdir).as_posix(),
-            "table": table,
-            "tier": tier,
-            "format": fmt,
-            "rows": rows,
-            "sha256": sha256_of(path),
-        }
-    )
+        record_output(ctx, path, name, tier, fmt, data.num_rows)

@@ -17,7 +17,7 @@ import pyarrow as pa
 from craftveil.dp import DPResult, Ledger, compute_statistics
 from craftveil.errors import PolicyError, Problem
 from craftveil.pipeline.context import RunContext
-from craftveil.pipeline.write_step import sha256_of
+from craftveil.pipeline.write_step import record_output
 
 VALUE_TYPES = {
     "value": pa.float64(),
@@ -84,16 +84,7 @@ def _write(ctx: RunContext, result: DPResult) -> None:
         paths = {"parquet": tier_dir / f"{name}.parquet", "csv": tier_dir / f"{name}.csv"}
         ctx.engine.write(ordered, parquet=paths["parquet"], csv=paths["csv"])
         for fmt, path in paths.items():
-            ctx.outputs.append(
-                {
-                    "path": path.relative_to(ctx.workdir).as_posix(),
-                    "table": name,
-                    "tier": "public",
-                    "format": fmt,
-                    "rows": len(stat.values),
-                    "sha256": sha256_of(path),
-                }
-            )
+            record_output(ctx, path, name, "public", fmt, len(stat.values))
         ctx.guarantees[name] = {
             "privacy_unit": "vendor",
             "differential_privacy": {

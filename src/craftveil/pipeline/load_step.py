@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 from craftveil.errors import DataError
 from craftveil.pipeline.context import RunContext, TableState
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+from craftveil.pipeline.write_step import sha256_of
 
 
 def load_sources(ctx: RunContext) -> None:
@@ -28,7 +18,7 @@ def load_sources(ctx: RunContext) -> None:
                 f"{tp.source.path}: table '{tp.name}' has no rows — check the file, or remove "
                 f"tables.{tp.name} from the policy"
             )
-        sha = file_sha256(tp.source.path)
+        sha = sha256_of(tp.source.path)
         ctx.tables[tp.name] = TableState(tp.name, table, rows, sha)
         ctx.journal.add(
             "load",

@@ -36,6 +36,22 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+def record_output(
+    ctx: RunContext, path: Path, table: str, tier: str, fmt: str, rows: int | None
+) -> None:
+    """Add a written file to the manifest's outputs (path relative to the release, SHA-256)."""
+    ctx.outputs.append(
+        {
+            "path": path.relative_to(ctx.workdir).as_posix(),
+            "table": table,
+            "tier": tier,
+            "format": fmt,
+            "rows": rows,
+            "sha256": sha256_of(path),
+        }
+    )
+
+
 def write_tables(ctx: RunContext) -> None:
     policy = ctx.plan.policy
     todo = [tp for tp in ctx.plan.tables if tp.spec.release]
@@ -57,18 +73,8 @@ def write_tables(ctx: RunContext) -> None:
         if csv is not None:
             ctx.engine.write(neutralise_formulas(ordered), parquet=None, csv=csv)
         for path, fmt in ((pq, "parquet"), (csv, "csv")):
-            if path is None:
-                continue
-            ctx.outputs.append(
-                {
-                    "path": path.relative_to(ctx.workdir).as_posix(),
-                    "table": tp.name,
-                    "tier": tp.spec.tier,
-                    "format": fmt,
-                    "rows": state.rows_out,
-                    "sha256": sha256_of(path),
-                }
-            )
+            if path is not None:
+                record_output(ctx, path, tp.name, tp.spec.tier, fmt, state.rows_out)
         ctx.journal.add(
             "write",
             f"Wrote {state.rows_out:,} rows of '{tp.name}' to the {tp.spec.tier} tier.",
