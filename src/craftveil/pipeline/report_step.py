@@ -33,6 +33,7 @@ def write_reports(ctx: RunContext, manifest: dict[str, Any]) -> None:
         _derived_outputs(ctx),
         _derived_sources(ctx),
         {name: list(spec.columns) for name, spec in policy.tables.items()},
+        _derived_keys(ctx),
     )
     lineage = build_lineage(manifest, masking, fields)
     steps = {e["step"] for e in journal}
@@ -65,15 +66,38 @@ def write_reports(ctx: RunContext, manifest: dict[str, Any]) -> None:
 
 
 def _derived_sources(ctx: RunContext) -> dict[str, tuple[str, str | None, str]]:
-    """Statistics tables of the DP step (``dp_<name>``): their source table and measure."""
+    """Statistics tables (DP ``dp_<name>``, aggregate tables): source table and measure."""
+    derived: dict[str, tuple[str, str | None, str]] = {}
     dp = ctx.plan.policy.dp
-    if dp is None:
+    if dp is not None:
+        vendor = ctx.plan.policy.tables[dp.table].vendor_column
+        derived |= {
+            f"dp_{s.name}": (dp.table, s.column or vendor, f"differentially private {s.kind}")
+            for s in dp.statistics
+        }
+    agg = ctx.plan.policy.aggregates
+    if agg is not None:
+        derived |= {
+            t.name: (agg.table, t.measure_column, "aggregate statistics with disclosure control")
+            for t in agg.tables
+        }
+    return derived
+
+
+def _derived_keys(ctx: RunContext) -> dict[str, dict[str, str]]:
+    """Aggregate tables: each dimension column (and its level column) → its source column."""
+    agg = ctx.plan.policy.aggregates
+    if agg is None:
         return {}
-    vendor = ctx.plan.policy.tables[dp.table].vendor_column
-    return {
-        f"dp_{s.name}": (dp.table, s.column or vendor, f"differentially private {s.kind}")
-        for s in dp.statistics
-    }
+    keys: dict[str, dict[str, str]] = {}
+    for t in agg.tables:
+        mapping: dict[str, str] = {}
+        for name in t.dimensions:
+            column = agg.dimensions[name].column
+            mapping[name] = column
+            mapping[f"{name}__level"] = column
+        keys[t.name] = mapping
+    return keys
 
 
 def _derived_outputs(ctx: RunContext) -> dict[str, list[str]]:

@@ -74,27 +74,32 @@ def derived_lineage(
     outputs: dict[str, list[str]],
     derived: dict[str, tuple[str, str | None, str]],
     source_columns: dict[str, list[str]],
+    keys: dict[str, dict[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
     """Fields of statistics tables (e.g. the DP step's ``dp_<name>``), derived from a source.
 
     ``outputs``: output table → its columns; ``derived``: output table → (source table,
     measured column or None, how); ``source_columns``: source table → its columns. A column
     named like a source column is its cell key (INDIRECT / GROUP_BY); every other column is the
-    statistic (DIRECT / AGGREGATION of the measured column).
+    statistic (DIRECT / AGGREGATION of the measured column). ``keys`` names cell-key columns
+    whose source column has another name (an aggregate table's dimension → its column).
     """
+    keys = keys or {}
     rows: list[dict[str, Any]] = []
     for table, columns in sorted(outputs.items()):
         if table not in derived:
             continue
         source, measured, how = derived[table]
+        renamed = keys.get(table, {})
         for column in columns:
-            key = column in source_columns.get(source, [])
+            key = column in source_columns.get(source, []) or column in renamed
+            origin = renamed.get(column, column)
             rows.append(
                 {
                     "table": table,
                     "column": column,
                     "source_table": source,
-                    "source_columns": [column] if key or measured is None else [measured],
+                    "source_columns": [origin] if key or measured is None else [measured],
                     "transformations": [
                         {
                             "type": "INDIRECT" if key else "DIRECT",

@@ -28,6 +28,20 @@ def test_there_is_one_example_per_rule_and_dataset() -> None:
     } <= names
 
 
+def _column_facets(node: object) -> list[dict[str, dict[str, list[dict[str, str]]]]]:
+    """Every OpenLineage columnLineage facet's `fields` in a lineage document."""
+    found = []
+    if isinstance(node, dict):
+        if "columnLineage" in node:
+            found.append(node["columnLineage"]["fields"])
+        for value in node.values():
+            found += _column_facets(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _column_facets(value)
+    return found
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_releases_and_passes_the_audit(
     path: Path, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -47,6 +61,14 @@ def test_example_releases_and_passes_the_audit(
         assert hidden.any()
         assert out.loc[hidden, "total"].isna().all()
         assert out.loc[~hidden & (out.status == "published"), "total"].notna().all()
+        # lineage: every column of the aggregate table traces back to its source column
+        lineage = json.loads((result.directory / "lineage.json").read_text())
+        facets = _column_facets(lineage)
+        fields = next(f for f in facets if set(out.columns) <= set(f))
+        for dim in table.dimensions:
+            source = policy.aggregates.dimensions[dim].column
+            assert fields[dim]["inputFields"][0]["field"] == source
+        assert fields["total"]["inputFields"][0]["field"] == table.measure_column
         public = json.dumps(result.manifest["guarantees"][table.name])
         for rule_word in ("p_percent", "dominance", "upl", "protection_level"):
             assert rule_word not in public.lower()  # rule parameters stay confidential
