@@ -30,6 +30,7 @@ class TableState:
     rows_in: int
     input_sha256: str
     kept: ibis.Table | None = None  # source rows after the policy's drop_rows
+    wide: ibis.Table | None = None  # kept rows: every original beside its masked value
     released: ibis.Table | None = None
     released_in_order: bool = False  # rows already in the release's sort order
     rows_out: int | None = None

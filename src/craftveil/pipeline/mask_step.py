@@ -114,6 +114,7 @@ def mask_tables(ctx: RunContext) -> None:
             state.columns[cname] = record
             ctx.journal.add("mask", _sentence(cname, record), table=tp.name, column=cname, **record)
         out = wide.select(**{c: wide[OUT + c] for c in released})
+        state.wide = wide
         state.released = out
         state.released_in_order = True
         state.rows_out = rows_out

@@ -6,7 +6,13 @@ is written: a failed gate raises UtilityGateError and the release directory neve
 
 from __future__ import annotations
 
+from typing import Any
+
+import ibis
+
+from craftveil.errors import CraftveilError
 from craftveil.pipeline.context import RunContext
+from craftveil.pipeline.mask_step import OUT
 from craftveil.utility.compare import compare
 from craftveil.utility.gates import describe, enforce, evaluate_gates
 from craftveil.utility.information_loss import information_loss
@@ -27,6 +33,7 @@ def measure_utility(ctx: RunContext) -> None:
     )
     ctx.progress("measuring utility", 0, 1)
     result = compare(up, raw, released, vendor, loss)
+    result["impact_by_choice"] = impact_by_choice(ctx, raw, vendor, loss)
     verdicts = evaluate_gates(list(up.gates), result["metrics"])
     result["gates"] = verdicts
     ctx.sections["utility"] = result
@@ -47,6 +54,40 @@ def measure_utility(ctx: RunContext) -> None:
         ctx.journal.add("utility", f"Utility gate {verdict}: {describe(v)}.", gate=v)
     ctx.progress("measuring utility", 1, 1)
     enforce(verdicts)
+
+
+def impact_by_choice(
+    ctx: RunContext, raw: dict[str, ibis.Table], vendor: str, loss: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Each masking choice alone: the analytics on the raw data with only that column released.
+
+    The mask step keeps every original beside its masked value row by row, so one column can be
+    swapped while everything else stays raw. Rows removed by ``drop_rows`` are gone in every
+    variant; the risk step's generalisation is not attributed per column (its effect is in the
+    release-level metrics).
+    """
+    up = ctx.plan.policy.utility
+    assert up is not None
+    used = {(up.table, c) for c in (up.time_column, up.measure_column, up.price_column) if c}
+    for dim in (up.group_by, up.category):
+        if dim is not None:
+            used.add((dim.table or up.table, dim.column))
+    impacts: list[dict[str, Any]] = []
+    for table, column in sorted(used):
+        state = ctx.tables.get(table)
+        spec = ctx.plan.policy.tables[table].columns.get(column)
+        if state is None or state.wide is None or spec is None or spec.action in ("keep", "drop"):
+            continue
+        wide = state.wide
+        columns = ctx.plan.policy.tables[table].columns
+        variant = wide.select(*[wide[OUT + c].name(c) if c == column else wide[c] for c in columns])
+        entry: dict[str, Any] = {"table": table, "column": column, "action": spec.action}
+        try:
+            entry["metrics"] = compare(up, raw, {**raw, table: variant}, vendor, loss)["metrics"]
+        except CraftveilError as exc:
+            entry["not_comparable"] = str(exc).splitlines()[-1].strip()
+        impacts.append(entry)
+    return impacts
 
 
 def check_utility(ctx: RunContext) -> None:

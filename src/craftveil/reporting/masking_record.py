@@ -125,4 +125,43 @@ def render_impact_markdown(utility: dict[str, Any] | None) -> str:
             )
             verdict = "passed" if g["passed"] else f"FAILED ({g['on_fail']})"
             lines.append(f"| {g['metric']} | {g['value']:.4g} | {bound} | {verdict} |")
+    lines += _impact_by_choice(utility.get("impact_by_choice") or [])
     return "\n".join(lines) + "\n"
+
+
+IMPACT_METRICS = (
+    "seasonality_correlation",
+    "regional_share_max_error_pp",
+    "price_band_agreement",
+    "forecast_mape_increase",
+)
+
+
+def _impact_by_choice(impacts: list[dict[str, Any]]) -> list[str]:
+    """Each masking choice alone: the raw data with only that column as released."""
+    if not impacts:
+        return []
+    lines = [
+        "",
+        "### Impact of each masking choice alone",
+        "",
+        "The same analytics on the raw data with only this column as released (everything else "
+        "raw): what this one choice costs.",
+        "",
+        "| table | column | action | " + " | ".join(IMPACT_METRICS) + " |",
+        "|---|---|---|" + "---|" * len(IMPACT_METRICS),
+    ]
+    for entry in impacts:
+        if "metrics" in entry:
+            values = [entry["metrics"].get(m) for m in IMPACT_METRICS]
+            cells = ["–" if v is None else f"{v:.4g}" for v in values]
+        else:
+            cells = [f"not comparable: {entry['not_comparable']}"] + [""] * (
+                len(IMPACT_METRICS) - 1
+            )
+        lines.append(
+            f"| `{entry['table']}` | `{entry['column']}` | {entry['action']} | "
+            + " | ".join(_cell(c) for c in cells)
+            + " |"
+        )
+    return lines

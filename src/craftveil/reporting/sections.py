@@ -112,6 +112,15 @@ def _utility(inp: ReportInput) -> Section | None:
         "price bands": u["price_bands"],
         "forecast": u["forecast"],
         "information loss": u["information_loss"],
+        "impact of each masking choice alone": [
+            {
+                "table": e["table"],
+                "column": e["column"],
+                "action": e["action"],
+                **(e.get("metrics") or {"not comparable": e.get("not_comparable", "")}),
+            }
+            for e in u.get("impact_by_choice", [])
+        ],
     }
     from craftveil.reporting.charts import utility_charts  # Altair loads only for charts
 

@@ -182,3 +182,36 @@ def test_restricted_tier_tables_go_to_their_own_directory(project: Path) -> None
     tiers = {o["path"]: o["tier"] for o in result.manifest["outputs"]}
     assert tiers["restricted/batches.csv"] == "restricted"
     assert tiers["public/sales.csv"] == "public"
+
+
+def test_masking_record_gives_the_impact_of_each_choice_alone(project: Path) -> None:
+    result = release(project / "policy.yaml", project / "release")
+    report = json.loads((result.directory / "report.json").read_text())
+    (utility,) = [s for s in report["sections"] if s["id"] == "utility"]
+    impacts = {
+        (e["table"], e["column"]): e for e in utility["data"]["impact of each masking choice alone"]
+    }
+    # the utility analytics read sold_at, quantity, unit_price, region and category; only the
+    # masked ones (not `keep`) are attributed
+    assert set(impacts) == {("sales", "sold_at"), ("sales", "unit_price")}
+    # a month window cannot change monthly totals nor the regional shares (by definition)
+    assert impacts[("sales", "sold_at")]["seasonality_correlation"] == pytest.approx(1.0)
+    assert impacts[("sales", "sold_at")]["regional_share_max_error_pp"] == pytest.approx(0.0)
+    masking = (result.directory / "masking.md").read_text()
+    assert "### Impact of each masking choice alone" in masking
+    assert "| `sales` | `unit_price` | suppress |" in masking
+
+
+def test_a_choice_that_makes_an_analysis_impossible_is_reported(project: Path) -> None:
+    from tests.helpers import edit_policy
+
+    edit_policy(
+        project,
+        "      unit_price: {role: measure, action: suppress, when: {column: channel, equals: "
+        "wholesale}",
+        "      unit_price: {role: measure, action: generalize, bands: {width: 10}",
+    )
+    from craftveil.errors import PolicyError
+
+    with pytest.raises(PolicyError, match=r"utility.price_column: column 'unit_price' is .* not a"):
+        release(project / "policy.yaml", project / "release")
