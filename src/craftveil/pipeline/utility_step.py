@@ -32,7 +32,7 @@ def measure_utility(ctx: RunContext) -> None:
         ctx.sections.get("risk"),
     )
     ctx.progress("measuring utility", 0, 1)
-    result = compare(up, raw, released, vendor, loss)
+    result = compare(up, raw, released, vendor, loss, _vendor_link(ctx, up.table, vendor))
     result["impact_by_choice"] = impact_by_choice(ctx, raw, vendor, loss)
     verdicts = evaluate_gates(list(up.gates), result["metrics"])
     result["gates"] = verdicts
@@ -54,6 +54,22 @@ def measure_utility(ctx: RunContext) -> None:
         ctx.journal.add("utility", f"Utility gate {verdict}: {describe(v)}.", gate=v)
     ctx.progress("measuring utility", 1, 1)
     enforce(verdicts)
+
+
+def _vendor_link(ctx: RunContext, table: str, vendor: str) -> dict[str, str] | None:
+    """Raw vendor id → released vendor id, from the mask step's row-aligned table."""
+    state = ctx.tables.get(table)
+    spec = ctx.plan.policy.tables[table].columns.get(vendor)
+    if state is None or state.wide is None or spec is None or spec.action == "drop":
+        return None
+    pairs = (
+        state.wide.select(raw=state.wide[vendor].cast("string"), rel=state.wide[OUT + vendor])
+        .distinct()
+        .to_pyarrow()
+    )
+    raw_ids = pairs.column("raw").to_pylist()
+    released_ids = pairs.column("rel").to_pylist()
+    return {str(a): str(b) for a, b in zip(raw_ids, released_ids, strict=True) if b is not None}
 
 
 def impact_by_choice(

@@ -27,6 +27,7 @@ METRICS: dict[str, str] = {
     "regional_share_total_variation": "total variation distance of the group shares",
     "price_band_agreement": "share of categories whose median price falls in the same band",
     "price_band_vendor_shift": "share of vendors in another price band (distributional bound)",
+    "price_band_vendors_moved": "exact share of vendors whose median price band moved",
     "forecast_mape_increase": "relative increase of the hold-out MAPE, released vs raw fit",
     "information_loss_max": "largest share of values generalised or suppressed in a column",
 }

@@ -7,6 +7,7 @@ result is plain JSON-able data (the report, masking record and history read it).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import ibis
@@ -26,6 +27,7 @@ def compare(
     released_tables: dict[str, ibis.Table],
     vendor_column: str,
     information_loss: dict[str, Any],
+    vendor_link: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     with_price = up.price_column is not None
     raw = summarise(analysis_frame(raw_tables, up, vendor_column, "raw"), with_price)
@@ -38,7 +40,7 @@ def compare(
         "seasonality": seasonality(raw, rel),
         "rolling": rolling_and_velocity(raw, rel, up.rolling_periods),
         "shares": shares(raw, rel),
-        "price_bands": price_bands(raw, rel, up.price_bands)
+        "price_bands": price_bands(raw, rel, up.price_bands, vendor_link)
         if with_price
         else {"available": False},
         "forecast": (

@@ -18,6 +18,7 @@ from craftveil.policy.utility import METRICS, Gate
 NEEDS = {
     "price_band_agreement": "utility.price_column (and category)",
     "price_band_vendor_shift": "utility.price_column",
+    "price_band_vendors_moved": "utility.price_column and a pseudonymised or kept vendor column",
     "forecast_mape_increase": "utility.forecast (and enough periods for its hold-out)",
     "seasonality_correlation": "at least two periods with different totals",
 }
@@ -37,6 +38,7 @@ def metric_values(result: dict[str, Any]) -> dict[str, float | None]:
         "regional_share_total_variation": sh["total_variation"],
         "price_band_agreement": pb.get("agreement") if pb.get("available") else None,
         "price_band_vendor_shift": pb.get("vendor_shift") if pb.get("available") else None,
+        "price_band_vendors_moved": pb.get("vendors_moved") if pb.get("available") else None,
         "forecast_mape_increase": fc.get("mape_increase") if fc.get("available") else None,
         "information_loss_max": result["information_loss"]["max"],
     }

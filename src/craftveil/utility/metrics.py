@@ -10,6 +10,7 @@ price bands. Inputs are the small summaries of :mod:`craftveil.utility.summaries
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -113,7 +114,28 @@ def _bands(values: np.ndarray, edges: list[float]) -> np.ndarray:
     return np.searchsorted(np.asarray(edges), values, side="right")
 
 
-def price_bands(raw: Summaries, rel: Summaries, edges: list[float] | None) -> dict[str, Any]:
+def vendors_band_moved(
+    raw: pd.Series, rel: pd.Series, edges: list[float], link: Mapping[str, str]
+) -> tuple[float | None, int]:
+    """Exact share of vendors whose median price band moved, matching raw ids to released tokens.
+
+    ``link`` maps each raw vendor id to its released (pseudonymised) id — the release knows it,
+    the public does not. Vendors without a released price (all suppressed) are not compared.
+    """
+    raw_bands = dict(zip(raw.index.astype(str), _bands(raw.to_numpy(), edges), strict=True))
+    rel_bands = dict(zip(rel.index.astype(str), _bands(rel.to_numpy(), edges), strict=True))
+    pairs = [(b, rel_bands[link[v]]) for v, b in raw_bands.items() if link.get(v) in rel_bands]
+    if not pairs:
+        return None, 0
+    return float(np.mean([a != b for a, b in pairs])), len(pairs)
+
+
+def price_bands(
+    raw: Summaries,
+    rel: Summaries,
+    edges: list[float] | None,
+    vendor_link: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     if raw.vendor_price.empty:
         return {"available": False}
     if edges is None:
@@ -136,8 +158,15 @@ def price_bands(raw: Summaries, rel: Summaries, edges: list[float] | None) -> di
     db = np.bincount(_bands(rel.vendor_price.to_numpy(), edges), minlength=n_bands)
     pa = da / da.sum() if da.sum() else da.astype(float)
     pb = db / db.sum() if db.sum() else db.astype(float)
+    moved, compared = (
+        vendors_band_moved(raw.vendor_price, rel.vendor_price, edges, vendor_link)
+        if vendor_link is not None
+        else (None, 0)
+    )
     return {
         "available": True,
+        "vendors_moved": moved,
+        "vendors_compared": compared,
         "edges": [float(e) for e in edges],
         "agreement": float(np.mean(same)) if same else None,
         "vendor_shift": float(0.5 * np.abs(pa - pb).sum()),

@@ -40,6 +40,5 @@ def summarise(frame: ibis.Table, with_price: bool) -> Summaries:
         .to_pandas()
     )
     vendor = priced.group_by("vendor").aggregate(m=priced.price.median()).to_pandas()
-    return Summaries(
-        totals, category, vendor["m"].astype(float).sort_values().reset_index(drop=True)
-    )
+    vendor_price = vendor.set_index(vendor["vendor"].astype(str))["m"].astype(float)
+    return Summaries(totals, category, vendor_price.sort_values())

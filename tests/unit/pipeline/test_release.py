@@ -215,3 +215,36 @@ def test_a_choice_that_makes_an_analysis_impossible_is_reported(project: Path) -
 
     with pytest.raises(PolicyError, match=r"utility.price_column: column 'unit_price' is .* not a"):
         release(project / "policy.yaml", project / "release")
+
+
+def test_share_of_vendors_whose_price_band_moved_is_exact(project: Path) -> None:
+    """Recomputed here from the files: raw medians per vendor id, released medians per token."""
+    import hashlib
+    import hmac
+
+    import numpy as np
+    import pandas as pd
+
+    result = release(project / "policy.yaml", project / "release")
+    report = json.loads((result.directory / "report.json").read_text())
+    (utility,) = [s for s in report["sections"] if s["id"] == "utility"]
+    claimed = utility["data"]["metrics"]["price_band_vendors_moved"]
+    raw = pd.read_csv(project / "data" / "sales.csv", dtype={"vendor_id": str})
+    rel = pd.read_parquet(result.directory / "public" / "sales.parquet")
+    raw_median = raw.dropna(subset=["unit_price"]).groupby("vendor_id")["unit_price"].median()
+    rel_median = rel.dropna(subset=["unit_price"]).groupby("vendor_id")["unit_price"].median()
+    edges = sorted({round(float(q), 2) for q in np.quantile(raw_median, [0.2, 0.4, 0.6, 0.8])})
+    key = KEY_TEXT.encode()
+
+    def token(vendor: str) -> str:
+        return hmac.new(key, b"vendor\x00" + vendor.encode(), hashlib.sha256).hexdigest()[:16]
+
+    moved = [
+        np.searchsorted(edges, price, side="right")
+        != np.searchsorted(edges, rel_median[token(v)], side="right")
+        for v, price in raw_median.items()
+        if token(v) in rel_median.index
+    ]
+    assert len(moved) == utility["data"]["price bands"]["vendors_compared"] > 0
+    assert claimed == pytest.approx(float(np.mean(moved)))
+    assert claimed >= utility["data"]["metrics"]["price_band_vendor_shift"] - 1e-12
