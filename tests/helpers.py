@@ -13,6 +13,35 @@ import pytest
 KEY_TEXT = "0123456789abcdef" * 4  # 64 characters; must never appear in any output
 
 
+#: The demo policy's analytics with a lenient, warn-only gate: small test datasets (60–100
+#: vendors) lose regional detail to the k=5 risk step, so its real gates would fail them.
+TEST_UTILITY = """utility:
+  table: sales
+  time_column: sold_at
+  measure_column: quantity
+  price_column: unit_price
+  group_by: {column: region, table: vendors, key: vendor_id}
+  category: {column: category, table: products, key: product_id}
+  forecast: {season_length: 12, holdout_periods: 3}
+  gates:
+    - {metric: seasonality_correlation, min: 0.5, on_fail: warn}
+"""
+
+
+def with_utility(policy_text: str, utility: str) -> str:
+    """The policy text with its top-level `utility:` block replaced by ``utility`` (or added)."""
+    lines = policy_text.splitlines(keepends=True)
+    kept, skipping = [], False
+    for line in lines:
+        top_level = bool(line.strip()) and not line[0].isspace() and not line.startswith("#")
+        if top_level:
+            skipping = line.startswith("utility:")
+        if not skipping:
+            kept.append(line)
+    text = "".join(kept)
+    return text.rstrip("\n") + "\n" + utility
+
+
 def edit_policy(root: Path, old: str, new: str) -> None:
     """Replace one snippet of ROOT/policy.yaml (the snippet must be there)."""
     path = root / "policy.yaml"

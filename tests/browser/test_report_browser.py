@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.helpers import KEY_TEXT
+from tests.helpers import KEY_TEXT, TEST_UTILITY, with_utility
 
 from craftveil.cli.demo import demo_policy_text
 from craftveil.datagen import GeneratorConfig, generate
@@ -28,17 +28,6 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-UTILITY = """utility:
-  table: sales
-  time_column: sold_at
-  measure_column: quantity
-  price_column: unit_price
-  group_by: {column: region, table: vendors, key: vendor_id}
-  category: {column: category, table: products, key: product_id}
-  forecast: {season_length: 12, holdout_periods: 3}
-  gates:
-    - {metric: seasonality_correlation, min: 0.5, on_fail: warn}
-"""
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "build" / "browser"
 
 
@@ -46,7 +35,9 @@ SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "build" / "browser"
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("browser")
     generate(root / "data", GeneratorConfig(n_sales=6_000, n_vendors=100, seed=3))
-    (root / "policy.yaml").write_text(demo_policy_text() + UTILITY, encoding="utf-8")
+    (root / "policy.yaml").write_text(
+        with_utility(demo_policy_text(), TEST_UTILITY), encoding="utf-8"
+    )
     (root / "secret.key").write_text(KEY_TEXT + "\n", encoding="utf-8")
     result = release(
         root / "policy.yaml", root / "release", created_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC)

@@ -6,22 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.helpers import KEY_TEXT
+from tests.helpers import KEY_TEXT, TEST_UTILITY, with_utility
 
 from craftveil.cli.demo import demo_policy_text
 from craftveil.datagen import GeneratorConfig, generate
-
-UTILITY = """utility:
-  table: sales
-  time_column: sold_at
-  measure_column: quantity
-  price_column: unit_price
-  group_by: {column: region, table: vendors, key: vendor_id}
-  category: {column: category, table: products, key: product_id}
-  forecast: {season_length: 12, holdout_periods: 3}
-  gates:
-    - {metric: seasonality_correlation, min: 0.5, on_fail: warn}
-"""
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +24,7 @@ def _project(report_dataset: Path, root: Path, with_dp: bool) -> Path:
     text = demo_policy_text()
     if not with_dp:  # DP noise differs between runs by design: reproducibility tests go without
         text = text.split("\ndp:")[0].rstrip() + "\n"
-    (root / "policy.yaml").write_text(text + UTILITY, encoding="utf-8")
+    (root / "policy.yaml").write_text(with_utility(text, TEST_UTILITY), encoding="utf-8")
     (root / "secret.key").write_text(KEY_TEXT + "\n", encoding="utf-8")
     return root
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from tests.helpers import edit_policy
+from tests.helpers import edit_policy, with_utility
 
 from craftveil.errors import UtilityGateError
 from craftveil.pipeline import release
@@ -87,8 +87,9 @@ def test_a_warning_gate_releases_and_says_so(bakery: Path) -> None:
 
 def test_demo_data_regional_shares_through_the_vendor_join(project: Path) -> None:
     (project / "policy.yaml").write_text(
-        (project / "policy.yaml").read_text()
-        + """utility:
+        with_utility(
+            (project / "policy.yaml").read_text(),
+            """utility:
   table: sales
   time_column: sold_at
   measure_column: quantity
@@ -98,7 +99,8 @@ def test_demo_data_regional_shares_through_the_vendor_join(project: Path) -> Non
   forecast: {season_length: 12, holdout_periods: 3}
   gates:
     - {metric: seasonality_correlation, min: 0.9, on_fail: warn}
-"""
+""",
+        )
     )
     result = release(project / "policy.yaml", project / "out")
     data = _utility(result.directory)["data"]
