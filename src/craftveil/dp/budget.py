@@ -5,11 +5,19 @@ Steinke 2016). A budget declared as (ε, δ) becomes the largest ρ whose conver
 (ε, δ) — OpenDP's ``make_zCDP_to_approxDP`` — stays within ε. A statistic's share given as ε
 becomes ρ the same way for Gaussian noise, and ε²/2 for Laplace noise (pure ε-DP ⇒ ε²/2-zCDP).
 Statistics without a share split what the others leave, evenly.
+
+Private partition selection (``keys: private``) also spends δ. The policy's δ is split: the
+*selection δ* (``dp.budget.selection_delta``, default half of δ) is a second budget the ledger
+keeps, and the rest — the *conversion δ* — converts ρ to ε. A private-keys statistic spends the
+share of the selection δ that its ρ is of the total ρ. Reporting composes by approximate zCDP
+(Bun & Steinke 2016, §8): ρ adds up and the selection δs add up, and δ-approximate ρ-zCDP gives
+(ε(ρ, δ′), δ + δ′)-DP — exactly what OpenDP's ``make_zCDP_to_approxDP`` computes for its
+Gaussian threshold (checked in tests/unit/dp/test_dp_selection.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from craftveil.dp import calibration, mechanisms
 from craftveil.errors import PolicyError, Problem
@@ -18,15 +26,27 @@ from craftveil.policy.dp import DPPolicy, DPStatistic
 
 @dataclass(frozen=True)
 class Allocation:
-    """ρ per statistic name, the period total, and δ used for reporting."""
+    """ρ (and selection δ) per statistic name, the period totals, and the δ split."""
 
     total_rho: float
     per_statistic: dict[str, float]
     delta: float
+    """The policy's total δ per period (conversion δ + selection δ)."""
+    total_selection_delta: float = 0.0
+    per_statistic_delta: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def conversion_delta(self) -> float:
+        """The δ at which ρ is converted to ε."""
+        return self.delta - self.total_selection_delta
 
     def epsilon(self, rho: float) -> float:
-        """ε at the policy's δ implied by ``rho`` (OpenDP's conversion)."""
-        return mechanisms.rho_to_epsilon(rho, self.delta)
+        """ε at the conversion δ implied by ``rho`` (OpenDP's conversion)."""
+        return mechanisms.rho_to_epsilon(rho, self.conversion_delta)
+
+    def reported_delta(self, selection_delta: float) -> float:
+        """Total δ of a release that spent ``selection_delta`` on partition selection."""
+        return self.conversion_delta + selection_delta
 
 
 def total_rho(policy: DPPolicy) -> float:
@@ -36,7 +56,7 @@ def total_rho(policy: DPPolicy) -> float:
         return budget.rho
     if budget.epsilon is None:  # the policy model guarantees one of them
         raise PolicyError([Problem("dp.budget", "needs epsilon or rho")])
-    return calibration.epsilon_to_rho(budget.epsilon, budget.delta)
+    return calibration.epsilon_to_rho(budget.epsilon, policy.conversion_delta())
 
 
 def share_rho(policy: DPPolicy, statistic: DPStatistic) -> float | None:
@@ -57,7 +77,7 @@ def share_rho(policy: DPPolicy, statistic: DPStatistic) -> float | None:
         )
     if policy.mechanism == "laplace":
         return statistic.epsilon**2 / 2.0
-    return calibration.epsilon_to_rho(statistic.epsilon, policy.budget.delta)
+    return calibration.epsilon_to_rho(statistic.epsilon, policy.conversion_delta())
 
 
 def allocate(policy: DPPolicy) -> Allocation:
@@ -91,4 +111,10 @@ def allocate(policy: DPPolicy) -> Allocation:
         name: (value if value is not None else rest / len(open_names))
         for name, value in shares.items()
     }
-    return Allocation(total, per_statistic, policy.budget.delta)
+    selection = policy.selection_delta()
+    per_delta = {
+        s.name: selection * min(per_statistic[s.name] / total, 1.0)
+        for s in policy.statistics
+        if s.keys == "private"
+    }
+    return Allocation(total, per_statistic, policy.budget.delta, selection, per_delta)

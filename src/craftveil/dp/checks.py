@@ -19,14 +19,7 @@ _MAX_KEYS_SHOWN = 5
 
 
 def check_supported(policy: DPPolicy) -> None:
-    """Refuse declarations this version cannot run yet (private partition selection)."""
-    unsupported = [s.name for s in policy.statistics if s.keys == "private"]
-    if unsupported:
-        raise PrivacyRequirementError(
-            f"dp statistics {unsupported} ask for private partition selection (keys: private), "
-            "which this version of craftveil does not run yet",
-            what_would_help=["declare the cell values in dp.taxonomy and use keys: public"],
-        )
+    """Refuse declarations this version cannot run (a median or quantile without bounds)."""
     quantiles = [
         s.name
         for s in policy.statistics

@@ -11,6 +11,18 @@ the smallest noise scale whose privacy map, at the declared per-cell sensitivity
 per-cell share of the budget. A vendor influences at most L0 cells, and losses add up over those
 cells in zCDP (and in pure DP), so the per-cell share is the statistic's share divided by L0 —
 the same accounting as OpenDP's Context for an L0/L∞ bound.
+
+Private partition selection (``keys: private``) uses OpenDP's ``make_gaussian_threshold``: a
+discrete Gaussian noisy count per key, and only keys whose noisy count reaches the threshold are
+released (Rogers 2023, "A Unifying Privacy Analysis Framework for Unknown Domain Algorithms in
+Differential Privacy"; the Gaussian variant of the Laplace-threshold partition selection of
+Korolova et al. 2009 and Desfontaines et al. 2022, "Differentially private partition selection").
+It is δ-approximately ρ-zCDP (Bun & Steinke 2016, §8): ρ = L0·L∞²/(2σ²) from the noise, and δ is
+the chance that a cell present in one dataset only (at most L0 cells, ≤ L∞ = 1 vendor each) clears
+the threshold: δ = 1 − (1 − P(Z ≥ τ − 1))^L0. **OpenDP 0.16's map under-reports that δ**
+(opendp/opendp#2922; we measured a release rate of 0.0046 where its map says 0.00135), so ρ is
+taken from OpenDP's map but δ is computed here from the discrete Gaussian's own pmf, bounded from
+above (:func:`discrete_gaussian_tail`), and the larger of the two is used.
 """
 
 from __future__ import annotations
@@ -26,6 +38,9 @@ dp.enable_features("contrib")
 
 Mechanism = Literal["gaussian", "laplace"]
 _I64 = "i64"
+_SCALE_SEARCH = (1e-9, 1e12)
+_MAX_THRESHOLD = 2**30
+_EXACT_TAIL_MAX_SCALE = 200.0
 
 
 def _vector_domain() -> dp.Domain:
@@ -187,3 +202,98 @@ def epsilon_to_rho(epsilon: float, delta: float) -> float:
         else:
             high = middle
     return low
+
+
+def _threshold_measurement(scale: float, threshold: int) -> dp.Measurement:
+    domain = dp.map_domain(dp.atom_domain(T=str), dp.atom_domain(T=_I64))
+    metric = dp.l02inf_distance(dp.absolute_distance(T=_I64))
+    return dp.m.make_gaussian_threshold(domain, metric, scale=scale, threshold=threshold)
+
+
+def _selection_d_in(cells_per_vendor: int) -> tuple[int, int, int]:
+    """One vendor changes ≤ L0 cells' vendor counts by ≤ 1: (L0, L2 bound, L∞) for OpenDP.
+
+    OpenDP uses min(L2², L0·L∞²) for the ℓ2 sensitivity, so passing L0 as the (integer) ℓ2 bound
+    gives exactly √L0 — the tight bound for L0 cells changed by one each.
+    """
+    return (cells_per_vendor, cells_per_vendor, 1)
+
+
+def discrete_gaussian_tail(scale: float, at_least: int) -> float:
+    """An upper bound on P(Z ≥ ``at_least``) for the discrete Gaussian of ``scale`` (σ).
+
+    P(Z = k) = w(k) / Σ_j w(j) with w(k) = exp(−k²/2σ²) (Canonne, Kamath & Steinke 2020). Always
+    valid: Σ_j w(j) ≥ σ√(2π) (Poisson summation) and Σ_{k≥m} w(k) ≤ ∫_{m−1}^∞ w, so the tail is at
+    most the continuous Gaussian tail from m − 1. For σ ≤ 200 the sums are also computed (the
+    numerator with a bound on what is left beyond 40σ, the denominator truncated, which only
+    makes the ratio larger) and the smaller of the two bounds is returned.
+    """
+    if at_least <= 0:
+        return 1.0
+    bound = 0.5 * math.erfc((at_least - 1) / (scale * math.sqrt(2.0)))
+    if scale > _EXACT_TAIL_MAX_SCALE:
+        return min(1.0, bound)
+    reach = int(40 * scale) + 10
+    if at_least > reach:  # beyond 40σ: the continuous bound is below 1e-300 already
+        return bound
+
+    def weight(k: int) -> float:
+        return math.exp(-(k * k) / (2.0 * scale * scale))
+
+    denominator = 1.0 + 2.0 * math.fsum(weight(k) for k in range(1, reach + 1))
+    beyond = scale * math.sqrt(2 * math.pi) * 0.5 * math.erfc(reach / (scale * math.sqrt(2.0)))
+    numerator = math.fsum(weight(k) for k in range(at_least, reach + 1)) + beyond
+    return min(1.0, bound, numerator / denominator * (1 + 1e-9))
+
+
+def selection_loss(scale: float, threshold: int, cells_per_vendor: int) -> tuple[float, float]:
+    """(ρ, δ) of the Gaussian threshold for one vendor of ≤ L0 cells changed by ≤ 1 each.
+
+    ρ is OpenDP's map; δ = 1 − (1 − P(Z ≥ τ − 1))^L0 from :func:`discrete_gaussian_tail`, or
+    OpenDP's δ if that were larger (it is not in 0.16: opendp/opendp#2922).
+    """
+    measurement = _threshold_measurement(scale, threshold)
+    d_in = _selection_d_in(cells_per_vendor)
+    rho, opendp_delta = measurement.map(d_in)  # type: ignore[no-untyped-call]
+    cell = discrete_gaussian_tail(scale, threshold - 1)
+    delta = -math.expm1(cells_per_vendor * math.log1p(-cell)) if cell < 1.0 else 1.0
+    return float(rho), max(float(opendp_delta), delta)
+
+
+def opendp_selection_delta(scale: float, threshold: int, cells_per_vendor: int) -> float:
+    """The δ OpenDP 0.16's own map reports (too small: opendp/opendp#2922) — for tests only."""
+    measurement = _threshold_measurement(scale, threshold)
+    _, delta = measurement.map(_selection_d_in(cells_per_vendor))  # type: ignore[no-untyped-call]
+    return float(delta)
+
+
+@lru_cache(maxsize=256)
+def calibrate_selection(cells_per_vendor: int, rho: float, delta: float) -> tuple[float, int]:
+    """Noise scale and threshold of partition selection costing at most (ρ, δ) per vendor.
+
+    The scale is the smallest whose ρ (OpenDP's map; it does not depend on the threshold) fits;
+    the threshold is then the smallest integer whose δ fits — both by bisection on OpenDP's map.
+    """
+    d_in = _selection_d_in(cells_per_vendor)
+    scale: float = dp.binary_search(
+        lambda s: float(_threshold_measurement(s, _MAX_THRESHOLD).map(d_in)[0]) <= rho,  # type: ignore[no-untyped-call]
+        bounds=_SCALE_SEARCH,
+    )
+    low, high = 1, _MAX_THRESHOLD  # δ is decreasing in the threshold; the map needs ≥ L∞ = 1
+    if selection_loss(scale, high, cells_per_vendor)[1] > delta:
+        raise ValueError(f"no threshold below {high} reaches δ = {delta}")
+    while low < high:
+        middle = (low + high) // 2
+        if selection_loss(scale, middle, cells_per_vendor)[1] <= delta:
+            high = middle
+        else:
+            low = middle + 1
+    return scale, low
+
+
+def select_partitions(counts: dict[str, int], scale: float, threshold: int) -> dict[str, int]:
+    """Keys whose discrete-Gaussian noisy count reaches ``threshold``, with those noisy counts."""
+    if not counts:
+        return {}
+    released: dict[str, int] = _threshold_measurement(scale, threshold)(counts)
+    return released

@@ -34,8 +34,16 @@ def public_cells(policy: DPPolicy, statistic: DPStatistic) -> pd.DataFrame:
     return pd.DataFrame(list(itertools.product(*values)), columns=statistic.cells)
 
 
-def _aligned(policy: DPPolicy, statistic: DPStatistic, bounded: BoundedCells) -> pd.DataFrame:
-    cells = public_cells(policy, statistic)
+def _aligned(
+    policy: DPPolicy,
+    statistic: DPStatistic,
+    bounded: BoundedCells,
+    selected: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per published cell — the taxonomy's, or the privately ``selected`` ones."""
+    if selected is not None and selected.empty:
+        return pd.DataFrame({**{c: [] for c in statistic.cells}, "total": [], "vendors": []})
+    cells = public_cells(policy, statistic) if selected is None else selected[statistic.cells]
     if statistic.cells:
         merged = cells.merge(bounded.cells, on=statistic.cells, how="left")
     else:
@@ -58,10 +66,15 @@ def noisy_values(
     bounded: BoundedCells,
     limits: IntegerBounds,
     rho: float,
+    selected: pd.DataFrame | None = None,
 ) -> tuple[list[DPValue], Calibration]:
-    """Noisy cell values of one statistic and the calibration used."""
+    """Noisy cell values of one statistic and the calibration used.
+
+    ``selected``: the cells chosen by private partition selection (keys: private); otherwise
+    every cell of the taxonomy is published.
+    """
     mechanism = policy.mechanism
-    table = _aligned(policy, statistic, bounded)
+    table = _aligned(policy, statistic, bounded, selected)
     unit = statistic.money_minor_units if statistic.kind in {"sum", "mean"} else 1
     nonnegative = limits.lower >= 0
     if statistic.kind in {"count_vendors", "count_sales", "sum"}:
@@ -83,6 +96,28 @@ def noisy_values(
     if statistic.kind == "mean":
         return _means(statistic, table, limits, rho / 2.0, mechanism, nonnegative)
     return _quantiles(statistic, bounded, table, limits, rho)
+
+
+def selected_counts(
+    statistic: DPStatistic, selected: pd.DataFrame, scale: float
+) -> tuple[list[DPValue], Calibration]:
+    """count_vendors with private keys: the selection's own noisy vendor counts are the values.
+
+    They are the output of OpenDP's Gaussian threshold (discrete Gaussian of ``scale``), so their
+    SD and margin are those of that noise; kept cells are biased upwards by the selection.
+    """
+    cal = Calibration(
+        scale,
+        mechanisms.noise_standard_deviation("gaussian", scale),
+        mechanisms.margin_of_error("gaussian", scale),
+    )
+    values = [
+        assess(statistic.name, cell, float(n), cal.noise_sd, cal.margin_of_error_95)
+        for cell, n in zip(
+            _cell_dicts(selected, statistic), selected["noisy_vendors"].tolist(), strict=True
+        )
+    ]
+    return values, cal
 
 
 def _means(

@@ -9,6 +9,11 @@ output is for the steward's eyes only — never publish it.
 
 Cell sizes are a table per statistic with the cell columns plus ``vendors`` (vendors per cell) and
 ``total`` (sales rows for count_sales, the measure's total for sum and mean, in major units).
+
+For ``keys: private`` the plan also states what the private partition selection costs (its ρ
+and δ), its threshold, and the vendor count a cell needs to survive it (about the threshold for
+even odds, threshold + 1.645 σ for 95 %) — data-independent, like the margins. With cell sizes it
+also counts the cells whose vendor count is below the threshold (likely not published).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from craftveil.dp.checks import (
     placeholder_bounds,
 )
 from craftveil.dp.noise import Z_95, public_cells
+from craftveil.dp.selection import SELECTION_SHARE, SelectionPlan, plan_selection
 from craftveil.policy.dp import DPBounds, DPPolicy, DPStatistic
 
 _USELESS_WITHHELD_SHARE = 0.5
@@ -59,6 +65,10 @@ class StatisticPlan:
     cells: int
     withheld_cells: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    selection: dict[str, float] | None = None
+    """keys: private — rho, delta, noise_scale, threshold, vendors_for_even_odds, vendors_for_95."""
+    cells_below_threshold: int | None = None
+    """keys: private, with cell sizes — cells with fewer vendors than the threshold (not DP)."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +93,23 @@ class PlanReport:
             line = f"- {s.name} ({s.kind}): ε = {s.epsilon:.3g}, 95% margin {margin}"
             if s.epsilon_for_target is not None and s.target_margin is not None:
                 line += f"; ε for ±{s.target_margin:,.4g}: {s.epsilon_for_target:.3g}"
-            line += f"; {len(s.withheld_cells)} of {s.cells} cells would be withheld"
+            if s.selection is None:
+                line += f"; {len(s.withheld_cells)} of {s.cells} cells would be withheld"
             lines.append(line)
+            if s.selection is not None:
+                sel = s.selection
+                text = (
+                    f"    cells chosen privately (keys: private): selection costs "
+                    f"ρ = {sel['rho']:.4g}, δ = {sel['delta']:.3g}; a cell needs about "
+                    f"{sel['vendors_for_even_odds']:.0f} vendors to be published half of the "
+                    f"time, {sel['vendors_for_95']:.0f} for 95 %"
+                )
+                if s.cells_below_threshold is not None:
+                    text += (
+                        f"; {s.cells_below_threshold} of {s.cells} cells in the data have fewer "
+                        "and would probably be absent"
+                    )
+                lines.append(text)
             lines += [f"    warning: {w}" for w in s.warnings]
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
@@ -116,7 +141,13 @@ def plan(
                 sizes[stat.name] = cells
         sizes_from = "computed from the data (NOT differentially private: steward only)"
     plans = [
-        _plan_statistic(policy, s, allocation.per_statistic[s.name], sizes.get(s.name))
+        _plan_statistic(
+            policy,
+            s,
+            allocation.per_statistic[s.name],
+            sizes.get(s.name),
+            allocation.per_statistic_delta.get(s.name, 0.0),
+        )
         for s in policy.statistics
     ]
     return PlanReport(
@@ -165,35 +196,74 @@ def _typical(stat: DPStatistic, merged: pd.DataFrame) -> tuple[float, float] | N
     return float(present["vendors"].median()), float(present["total"].median())
 
 
+def _selection(
+    stat: DPStatistic, rho: float, delta: float
+) -> tuple[SelectionPlan | None, float, mechanisms.Mechanism | None]:
+    """The selection's calibration, the ρ left for the values, and a forced mechanism."""
+    if stat.keys != "private" or not isinstance(stat.bounds, DPBounds):
+        return None, rho, None
+    cells_per_vendor = integer_bounds(stat).cells_per_vendor
+    if stat.kind == "count_vendors":  # the threshold's own noisy counts are the values
+        return plan_selection(cells_per_vendor, rho, delta), rho, "gaussian"
+    selection_rho = rho * SELECTION_SHARE
+    return plan_selection(cells_per_vendor, selection_rho, delta), rho - selection_rho, None
+
+
+def _selection_summary(selection: SelectionPlan) -> dict[str, float]:
+    return {
+        "rho": selection.rho,
+        "delta": selection.delta,
+        "noise_scale": selection.noise_scale,
+        "threshold": float(selection.threshold),
+        "vendors_for_even_odds": selection.vendors_for_even_odds,
+        "vendors_for_95": selection.vendors_for_95,
+    }
+
+
 def _plan_statistic(
-    policy: DPPolicy, stat: DPStatistic, rho: float, sizes: pd.DataFrame | None
+    policy: DPPolicy,
+    stat: DPStatistic,
+    share: float,
+    sizes: pd.DataFrame | None,
+    delta: float = 0.0,
 ) -> StatisticPlan:
-    epsilon = mechanisms.rho_to_epsilon(rho, policy.budget.delta)
-    cells = public_cells(policy, stat)
+    epsilon = mechanisms.rho_to_epsilon(share, policy.conversion_delta())
+    selection, rho, forced = _selection(stat, share, delta)
+    mechanism = forced or policy.mechanism
+    if stat.keys == "private":
+        known = sizes[sizes["vendors"] > 0] if sizes is not None else None
+        cells = known[stat.cells] if known is not None else pd.DataFrame(columns=stat.cells)
+    else:
+        cells = public_cells(policy, stat)
     unknown = None
     if stat.kind in {"median", "quantiles"}:
         unknown = "no data-free margin for a private quantile"
     elif not isinstance(stat.bounds, DPBounds):
         unknown = "bounds are chosen privately at release time: no margin before that"
+    summary = None if selection is None else _selection_summary(selection)
     if unknown is not None:
         return StatisticPlan(
-            stat.name, stat.kind, rho, epsilon, None, None, None, None, None, None, None,
-            len(cells), warnings=[unknown],
+            stat.name, stat.kind, share, epsilon, None, None, None, None, None, None, None,
+            len(cells), warnings=[unknown], selection=summary,
         )  # fmt: skip
     limits = integer_bounds(stat)
-    cell_sd = _cell_sd(stat, limits, rho, policy.mechanism)
+    cell_sd = _cell_sd(stat, limits, rho, mechanism)
     warnings: list[str] = []
     withheld: list[dict[str, str]] = []
     typical: tuple[float, float] | None = None
+    below: int | None = None
     if sizes is not None:
         merged = (
             cells.merge(sizes, on=stat.cells, how="left") if stat.cells else sizes.head(1)
         ).fillna({"vendors": 0, "total": 0})
+        if selection is not None:  # cells below the threshold are (probably) absent, not withheld
+            below = int((merged["vendors"] < selection.threshold).sum())
+            merged = merged[merged["vendors"] >= selection.threshold]
         for _, row in merged.iterrows():
             value = _cell_value(stat, row["vendors"], row["total"])
             if value <= 0 or cell_sd(row["vendors"], row["total"]) / value >= 1.0:
                 withheld.append({c: str(row[c]) for c in stat.cells})
-        if len(withheld) >= _USELESS_WITHHELD_SHARE * len(merged):
+        if merged.shape[0] and len(withheld) >= _USELESS_WITHHELD_SHARE * len(merged):
             warnings.append(
                 f"{len(withheld)} of {len(merged)} cells would be withheld (CV ≥ 100 %): "
                 "coarser cells, fewer statistics or more budget would help"
@@ -204,9 +274,9 @@ def _plan_statistic(
     if stat.kind == "mean":
         sd = cell_sd(*typical) if typical is not None else None
     else:
-        cal = calibrate(policy.mechanism, limits.sensitivity, limits.cells_per_vendor, rho)
+        cal = calibrate(mechanism, limits.sensitivity, limits.cells_per_vendor, rho)
         sd, scale = cell_sd(0.0, 0.0), cal.scale
-    margin = None if sd is None else _margin(policy.mechanism, stat, limits, rho, typical)
+    margin = None if sd is None else _margin(mechanism, stat, limits, rho, typical)
     if margin is not None and reference is not None and margin >= reference:
         warnings.append(
             f"the 95% margin ±{margin:,.4g} is as large as a typical cell ({reference:,.4g}): "
@@ -217,14 +287,17 @@ def _plan_statistic(
     target = _target(stat, reference, warnings)
     rho_needed = None
     if target is not None and (stat.kind != "mean" or typical is not None):
-        rho_needed = _rho_for_margin(stat, policy.mechanism, limits, target, typical)
+        # the values get ``rho`` of the statistic's ``share`` (the rest chooses private cells)
+        rho_needed = _rho_for_margin(stat, mechanism, limits, target, typical) * share / rho
     epsilon_needed = (
-        None if rho_needed is None else mechanisms.rho_to_epsilon(rho_needed, policy.budget.delta)
+        None
+        if rho_needed is None
+        else mechanisms.rho_to_epsilon(rho_needed, policy.conversion_delta())
     )
     return StatisticPlan(
         stat.name,
         stat.kind,
-        rho,
+        share,
         epsilon,
         scale,
         sd,
@@ -236,6 +309,8 @@ def _plan_statistic(
         len(cells),
         withheld,
         warnings,
+        summary,
+        below,
     )
 
 

@@ -25,13 +25,16 @@ def store_path(store_dir: Path, release_id: str) -> Path:
 
 
 def fingerprint(policy: DPPolicy, dataset: str, vendor_column: str) -> str:
-    """Hash of what determines the values: dataset, vendor column, budget and statistics."""
+    """Hash of what determines the values: dataset, vendor column, budget and statistics.
+
+    ``budget.selection_delta`` is left out while unset, so releases stored before the field
+    existed keep their fingerprint (and are returned, not refused, on a re-run).
+    """
+    declaration = policy.model_dump(mode="json", exclude={"ledger"})
+    if declaration["budget"].get("selection_delta") is None:
+        declaration["budget"].pop("selection_delta", None)
     text = json.dumps(
-        {
-            "dataset": dataset,
-            "vendor_column": vendor_column,
-            "policy": policy.model_dump(mode="json", exclude={"ledger"}),
-        },
+        {"dataset": dataset, "vendor_column": vendor_column, "policy": declaration},
         sort_keys=True,
     )
     return hashlib.sha256(text.encode()).hexdigest()

@@ -5,9 +5,12 @@ and the statistics with their cells, keys and bounds. Nothing here touches data 
 ``craftveil.dp`` package runs it. Vocabulary follows the OpenDP documentation: a *privacy unit*
 is what the guarantee protects (one vendor and all of their rows), *bounds* are the per-vendor
 clamp (L∞) and the maximum number of cells one vendor may influence (L0), *public keys* are cells
-known in advance (here: the policy's taxonomy) so no budget is spent discovering them.
+known in advance (here: the policy's taxonomy) so no budget is spent discovering them; *private
+keys* are discovered from the data by private partition selection (a noisy vendor count per cell
+against a threshold), which costs a δ as well as ρ.
 
-Budgets compose in zero-concentrated DP (ρ, Bun & Steinke 2016) and are reported in (ε, δ).
+Budgets compose in zero-concentrated DP (ρ, Bun & Steinke 2016) and are reported in (ε, δ); the
+δ of partition selection adds up separately (approximate zCDP, Bun & Steinke 2016, §8).
 """
 
 from __future__ import annotations
@@ -67,7 +70,12 @@ class DPStatistic(_Frozen):
     column: str | None = Field(None, description="Measure column (not for counts).")
     cells: list[str] = Field(default_factory=list, description="Dimension columns of the cells.")
     keys: Literal["public", "private"] = Field(
-        "public", description="public: cells from the taxonomy; private: partition selection."
+        "public",
+        description=(
+            "public: every cell of the taxonomy is published; private: the cells are chosen by "
+            "private partition selection (a noisy vendor count above a threshold, costing ρ and "
+            "δ) and cells not chosen are absent — for open vocabularies only."
+        ),
     )
     bounds: DPBounds | Literal["choose_privately"] = Field(
         default_factory=DPBounds, description="Per-vendor clamp and L0, or choose_privately."
@@ -130,8 +138,22 @@ class DPBudget(_Frozen):
     """Total privacy-loss budget per vendor and per period: (ε, δ) or ρ (zCDP)."""
 
     epsilon: float | None = Field(None, description="Total ε per period (converted to ρ).")
-    delta: float = Field(1e-7, description="δ for reporting and for the (ε, δ) → ρ conversion.")
+    delta: float = Field(
+        1e-7,
+        description=(
+            "Total δ per period: the (ε, δ) → ρ conversion uses delta − selection_delta, "
+            "private partition selection spends selection_delta."
+        ),
+    )
     rho: float | None = Field(None, description="Total ρ (zero-concentrated DP) per period.")
+    selection_delta: float | None = Field(
+        None,
+        gt=0,
+        description=(
+            "Part of delta set aside for private partition selection (keys: private) per period; "
+            "default: half of delta when a statistic has private keys, else none."
+        ),
+    )
     period: str = Field(
         "year",
         description="year | quarter | month | all_time, or a fixed label like 2026 / 2026-Q1.",
@@ -147,6 +169,11 @@ class DPBudget(_Frozen):
             raise ValueError(f"dp.budget.rho {self.rho} must be > 0 (e.g. 0.1)")
         if not 0 < self.delta < 1:
             raise ValueError(f"dp.budget.delta {self.delta} must be in (0, 1), e.g. 1e-7")
+        if self.selection_delta is not None and self.selection_delta >= self.delta:
+            raise ValueError(
+                f"dp.budget.selection_delta {self.selection_delta} must be below dp.budget.delta "
+                f"{self.delta} (the rest of delta converts ε to ρ)"
+            )
         recurring = {"year", "quarter", "month", "all_time"}
         if self.period not in recurring and not _PERIOD_LABEL.fullmatch(self.period):
             raise ValueError(
@@ -187,7 +214,19 @@ class DPPolicy(_Frozen):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"dp.statistics: names {duplicates} are used more than once")
+        private = [s.name for s in self.statistics if s.keys == "private"]
+        if self.budget.selection_delta is not None and not private:
+            raise ValueError(
+                "dp.budget.selection_delta is set but no statistic has keys: private — remove it "
+                "(it would only lower the δ that converts ε to ρ)"
+            )
         for stat in self.statistics:
+            if stat.keys == "private" and not isinstance(stat.bounds, DPBounds):
+                raise ValueError(
+                    f"dp.statistics[{stat.name}]: keys: private needs declared bounds "
+                    "(max_cells_per_vendor bounds the partition selection; choose_privately "
+                    "would need the number of cells, which is not public)"
+                )
             if stat.keys == "public":
                 missing = [c for c in stat.cells if c not in self.taxonomy]
                 if missing:
@@ -196,6 +235,21 @@ class DPPolicy(_Frozen):
                         "values in dp.taxonomy — declare them or set keys: private"
                     )
         return self
+
+    def selection_delta(self) -> float:
+        """δ per period for private partition selection: declared, else δ/2 if any keys are private.
+
+        Private keys require a δ > 0: partition selection cannot be pure (a cell present in one
+        dataset and absent from its neighbour is released with probability > 0 only in one).
+        """
+        if not any(s.keys == "private" for s in self.statistics):
+            return 0.0
+        declared = self.budget.selection_delta
+        return declared if declared is not None else self.budget.delta / 2.0
+
+    def conversion_delta(self) -> float:
+        """δ at which the ledger's ρ is converted to ε (and ε budgets to ρ): delta − selection δ."""
+        return self.budget.delta - self.selection_delta()
 
     def warnings(self) -> list[str]:
         """Plain-language warnings that do not stop a release (OpenDP's thresholds)."""

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from tests.unit.dp.dp_helpers import make_policy
 
 from craftveil.dp import Ledger, compute_statistics
-from craftveil.errors import PolicyError, PrivacyRequirementError
+from craftveil.errors import PolicyError
 from craftveil.policy.dp import DPPolicy
 
 
@@ -126,11 +126,51 @@ def test_shares_above_budget_are_refused_before_spending(
     _nothing_happened(ledger, store)
 
 
-def test_private_keys_fail_closed(small_sales: ibis.Table, ledger: Ledger, tmp_path: Path) -> None:
-    statistics = [{"name": "a", "kind": "count_vendors", "cells": ["region"], "keys": "private"}]
+PRIVATE_COUNT = {"name": "a", "kind": "count_vendors", "cells": ["region"], "keys": "private"}
+
+
+def test_private_keys_need_no_taxonomy_and_split_delta() -> None:
+    policy = make_policy(taxonomy={}, statistics=[PRIVATE_COUNT])
+    assert policy.selection_delta() == pytest.approx(5e-8)  # default: half of δ = 1e-7
+    assert policy.conversion_delta() == pytest.approx(5e-8)
+    public = make_policy()
+    assert (public.selection_delta(), public.conversion_delta()) == (0.0, 1e-7)
+
+
+@pytest.mark.parametrize(
+    ("budget", "statistics", "message"),
+    [
+        ({"epsilon": 1.0, "delta": 1e-7, "selection_delta": 1e-7}, [PRIVATE_COUNT],
+         "dp.budget.selection_delta 1e-07 must be below dp.budget.delta 1e-07"),
+        ({"epsilon": 1.0, "selection_delta": 0.0}, [PRIVATE_COUNT],
+         "greater than 0"),
+        ({"epsilon": 1.0, "selection_delta": 1e-8}, None,
+         "selection_delta is set but no statistic has keys: private"),
+        ({"epsilon": 1.0}, [{**PRIVATE_COUNT, "bounds": "choose_privately"}],
+         "keys: private needs declared bounds"),
+    ],
+)  # fmt: skip
+def test_private_keys_declarations_are_validated(
+    budget: dict[str, Any], statistics: list[dict[str, Any]] | None, message: str
+) -> None:
+    overrides: dict[str, Any] = {"budget": {**budget, "period": "all_time"}}
+    if statistics is not None:
+        overrides["statistics"] = statistics
+    with pytest.raises(ValidationError) as caught:
+        make_policy(**overrides)
+    assert message in str(caught.value)
+
+
+def test_private_keys_delta_not_below_one_over_vendors_is_refused(
+    small_sales: ibis.Table, ledger: Ledger, tmp_path: Path
+) -> None:
+    policy = make_policy(
+        budget={"epsilon": 1.0, "delta": 0.2, "period": "all_time"}, statistics=[PRIVATE_COUNT]
+    )
     store = tmp_path / "release"
-    with pytest.raises(PrivacyRequirementError, match="private partition selection"):
-        _run(small_sales, make_policy(statistics=statistics), ledger, store)
+    with pytest.raises(PolicyError) as caught:
+        _run(small_sales, policy, ledger, store)
+    assert "dp.budget.delta: 0.2 is not below 1/number of vendors (1/6)" in str(caught.value)
     _nothing_happened(ledger, store)
 
 
