@@ -5,7 +5,8 @@ The statistics are computed from the raw values of the policy's ``dp.table`` (ro
 ``dp-ledger.sqlite`` next to the release directory) reserves the budget before any noise is
 drawn and refuses overspending; the noisy values are stored beside the ledger, so a re-run of the
 same release (same policy name) returns the published values and spends nothing — never a fresh
-draw for a statistic already published (averaging attack).
+draw for a statistic already published (averaging attack). For ``keys: private`` the table holds
+only the cells chosen by private partition selection (absent cells are not listed at all).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def _write(ctx: RunContext, result: DPResult) -> None:
     tier_dir = ctx.workdir / "public"
     tier_dir.mkdir(exist_ok=True)
     for stat in result.statistics:
-        dims = list(stat.values[0].cell) if stat.values else []
+        dims = list(stat.cell_columns or (stat.values[0].cell if stat.values else []))
         data: dict[str, list[Any]] = {d: [v.cell[d] for v in stat.values] for d in dims}
         for column in VALUE_COLUMNS:
             data[column] = [getattr(v, column) for v in stat.values]
@@ -91,15 +92,26 @@ def _write(ctx: RunContext, result: DPResult) -> None:
                 "statistic": stat.name,
                 "kind": stat.kind,
                 "mechanism": stat.mechanism,
-                "accounting": "zero-concentrated DP (rho), reported in (epsilon, delta)",
+                "accounting": (
+                    "zero-concentrated DP (rho), reported in (epsilon, delta); private partition "
+                    "selection adds its delta (approximate zCDP)"
+                ),
                 "rho": stat.rho,
                 "epsilon": stat.epsilon,
                 "delta": result.delta,
+                "keys": stat.keys,
+                "selection": stat.selection,
+                "selection_delta": stat.delta,
                 "period": result.period,
                 "bounds": stat.bounds,
                 "max_cells_per_vendor": stat.cells_per_vendor,
                 "noise_scale": stat.noise_scale,
-                "withheld_rule": "cells with CV >= 100% or a noisy value <= 0 are withheld",
+                "withheld_rule": "cells with CV >= 100% or a noisy value <= 0 are withheld"
+                + (
+                    "; cells not chosen by private partition selection are absent"
+                    if stat.keys == "private"
+                    else ""
+                ),
             },
             "tier": "public",
         }
