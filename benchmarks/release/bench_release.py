@@ -6,7 +6,11 @@ way (wall time, peak RSS of the process via wait4):
   release — `craftveil release` with the demo policy (every operator: pseudonymize, drop,
             generalize by window/bands/prefix hierarchy/grid, mask_categories, bin_range,
             rescale, suppress, keep), writing Parquet + CSV, manifest and masking record.
-Usage: python benchmarks/release/bench_release.py [N_SALES ...]   (default: 1000000 10000000)
+Each repeat runs the scan and both releases back to back (the machine is shared, so the scan is
+re-measured beside every release); the table gives the best of the repeats and the spread
+(slowest / best), the ratio of best to best, and the load average from /proc/loadavg.
+Usage: python benchmarks/release/bench_release.py [--repeat R] [N_SALES ...]
+       (default: 3 repeats of 1000000 10000000)
 """
 
 from __future__ import annotations
@@ -80,32 +84,57 @@ def operators_only(text: str) -> str:
     return str(yaml.safe_dump(policy, sort_keys=False, allow_unicode=True))
 
 
-def main(sizes: list[int]) -> None:
+def load_average() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def spread(values: list[float]) -> str:
+    return f"{min(values):.1f} (×{max(values) / min(values):.2f})"
+
+
+def main(sizes: list[int], repeat: int) -> None:
     rows = [
-        "| sales rows | input MB | policy | scan s | release s | ratio | scan peak MiB | "
-        "release peak MiB |",
-        "|---:|---:|---|---:|---:|---:|---:|---:|",
+        "| sales rows | input MB | policy | scan s, best (spread) | release s, best (spread) | "
+        "ratio | scan peak MiB | release peak MiB | load |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---|",
     ]
+    policies = (("operators.yaml", "operators only"), ("policy.yaml", "full demo"))
     for n in sizes:
         root = prepare(n)
         size_mb = sum(p.stat().st_size for p in (root / "data").glob("*.csv")) / 1e6
-        scan_s, scan_mb = run([PY, "-c", SCAN, str(root / "data")])
-        for policy, label in (("operators.yaml", "operators only"), ("policy.yaml", "full demo")):
-            out = root / f"release-{Path(policy).stem}"
-            shutil.rmtree(out, ignore_errors=True)
-            shutil.rmtree(root / "dp-store", ignore_errors=True)
-            for state in ("dp-ledger.sqlite", "dp-calibrations.json"):
-                (root / state).unlink(missing_ok=True)
-            rel_s, rel_mb = run(
-                [PY, "-m", "craftveil", "release", str(root / policy), "--out", str(out)]
-            )
+        scans: list[tuple[float, float]] = []
+        releases: dict[str, list[tuple[float, float]]] = {label: [] for _, label in policies}
+        loads: list[float] = []
+        for _ in range(repeat):
+            loads.append(load_average())
+            scans.append(run([PY, "-c", SCAN, str(root / "data")]))
+            for policy, label in policies:
+                out = root / f"release-{Path(policy).stem}"
+                shutil.rmtree(out, ignore_errors=True)
+                shutil.rmtree(root / "dp-store", ignore_errors=True)
+                for state in ("dp-ledger.sqlite", "dp-calibrations.json"):
+                    (root / state).unlink(missing_ok=True)
+                releases[label].append(
+                    run([PY, "-m", "craftveil", "release", str(root / policy), "--out", str(out)])
+                )
+                print(f"{n:,} {label}: scan {scans[-1]}, release {releases[label][-1]}", flush=True)
+            loads.append(load_average())
+        scan_s = [w for w, _ in scans]
+        for _, label in policies:
+            rel_s = [w for w, _ in releases[label]]
             rows.append(
-                f"| {n:,} | {size_mb:,.0f} | {label} | {scan_s:.1f} | {rel_s:.1f} | "
-                f"{rel_s / scan_s:.1f}× | {scan_mb:,.0f} | {rel_mb:,.0f} |"
+                f"| {n:,} | {size_mb:,.0f} | {label} | {spread(scan_s)} | {spread(rel_s)} | "
+                f"{min(rel_s) / min(scan_s):.1f}× | {max(m for _, m in scans):,.0f} | "
+                f"{max(m for _, m in releases[label]):,.0f} | "
+                f"{min(loads):.1f}–{max(loads):.1f} |"
             )
             print(rows[-1], flush=True)
     print("\n".join(rows))
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [1_000_000, 10_000_000])
+    args = sys.argv[1:]
+    repeats = 3
+    if args[:1] == ["--repeat"]:
+        repeats, args = int(args[1]), args[2:]
+    main([int(a) for a in args] or [1_000_000, 10_000_000], repeats)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,9 @@ _TO_DUCK: dict[LogicalType, str] = {
     "timestamp": "TIMESTAMP",
     "boolean": "BOOLEAN",
 }
+
+_ROW = "__craftveil_row"  # a written row's position in its Parquet file
+_COPY_OPTIONS = {"parquet": "FORMAT parquet, COMPRESSION zstd", "csv": "FORMAT csv, HEADER true"}
 
 
 def _logical(duck_type: str) -> LogicalType:
@@ -134,6 +138,10 @@ class DuckDBEngine:
         return self.backend.table(name)
 
     # -- computing -----------------------------------------------------------------------------
+    def fetch(self, expr: ibis.Expr) -> pa.Table:
+        # Straight from DuckDB: ibis's to_pyarrow imports pandas (~0.3 s) for its type converter.
+        return self._con.execute(self.backend.compile(expr)).to_arrow_table()
+
     def materialize(self, expr: ibis.Table, name: str) -> ibis.Table:
         unique = f"{name}_{next(self._names)}"
         self.backend.create_table(unique, expr, temp=True)
@@ -142,18 +150,60 @@ class DuckDBEngine:
     def memtable(self, data: dict[str, list[Any]] | pa.Table, name: str) -> ibis.Table:
         unique = f"{name}_{next(self._names)}"
         arrow = data if isinstance(data, pa.Table) else pa.table(data)
-        self.backend.create_table(unique, arrow, temp=True)
+        # Registered with DuckDB directly (ibis's create_table goes through a pandas frame).
+        view = f"__arrow_{unique}"
+        self._con.register(view, arrow)
+        try:
+            self._con.execute(f"CREATE TEMP TABLE {_ident(unique)} AS SELECT * FROM {_ident(view)}")
+        finally:
+            self._con.unregister(view)
         return self.backend.table(unique)
 
     # -- writing -------------------------------------------------------------------------------
     def write(self, expr: ibis.Table, *, parquet: Path | None, csv: Path | None) -> None:
         sql = self.backend.compile(expr)
         if parquet is not None:
-            self._con.execute(
-                f"COPY ({sql}) TO {_quote(str(parquet))} (FORMAT parquet, COMPRESSION zstd)"
-            )
+            self._copy(sql, parquet, "parquet")
         if csv is not None:
-            self._con.execute(f"COPY ({sql}) TO {_quote(str(csv))} (FORMAT csv, HEADER true)")
+            self._copy(sql, csv, "csv")
+
+    def write_release(
+        self,
+        expr: ibis.Table,
+        *,
+        parquet: Path | None,
+        csv: Path | None,
+        csv_view: Callable[[ibis.Table], ibis.Table],
+    ) -> None:
+        # One sort by value, streamed into the Parquet file; the CSV then reads that file in its
+        # row order, stated explicitly (insertion order alone is not enough: the optimiser may
+        # turn part of a projection into a join, and joins reorder rows across threads).
+        if parquet is not None:
+            self._copy(self._sorted(expr), parquet, "parquet")
+            if csv is not None and not {_ROW, "file_row_number"} & set(expr.columns):
+                rows = self.backend.read_parquet(
+                    parquet, table_name=f"written_{next(self._names)}", file_row_number=True
+                ).rename({_ROW: "file_row_number"})
+                view = self.backend.compile(csv_view(rows))
+                self._copy(f"SELECT * EXCLUDE ({_ROW}) FROM ({view}) ORDER BY {_ROW}", csv, "csv")
+                return
+        if csv is not None:
+            self._copy(self._sorted(csv_view(expr)), csv, "csv")
+
+    def scan(self, path: Path) -> ibis.Table:
+        return self.backend.read_parquet(path, table_name=f"written_{next(self._names)}")
+
+    def _sorted(self, expr: ibis.Table) -> str:
+        """The expression's rows ordered by a hash of the row, ties broken by every value.
+
+        Sorting on one 64-bit key is cheaper than on every (mostly text) column; the values
+        after it only decide between different rows with the same hash, so the order is total.
+        """
+        cols = ", ".join(_ident(c) for c in expr.columns)
+        return f"SELECT * FROM ({self.backend.compile(expr)}) ORDER BY hash({cols}), {cols}"
+
+    def _copy(self, sql: str, path: Path, fmt: str) -> None:
+        self._con.execute(f"COPY ({sql}) TO {_quote(str(path))} ({_COPY_OPTIONS[fmt]})")
 
     def close(self) -> None:
         self.backend.disconnect()

@@ -34,6 +34,19 @@ class HierarchyLike(Protocol):
     def mapping(self, level: int) -> dict[str, str]: ...
 
 
+@dataclass(frozen=True)
+class KnownEffect:
+    """An operator's exact effect on its column, known without scanning the rows again.
+
+    The mask step then counts only the column's non-null values instead of measuring distinct
+    values and changes row by row. Reported only when exact: every non-null value was replaced
+    by a different one, and no value was nulled.
+    """
+
+    distinct_before: int
+    distinct_after: int
+
+
 @dataclass
 class OperatorContext:
     """Everything an operator may use besides the table and its spec."""
@@ -47,6 +60,7 @@ class OperatorContext:
     prefix_hierarchies: Mapping[str, tuple[tuple[int, ...], int | None]]
     base_dir: Path = Path(".")
     notes: dict[str, Any] = field(default_factory=dict)
+    known_effect: KnownEffect | None = None  # set by an operator that knows its exact effect
     token_cache: dict[tuple[str, str, int], dict[str, str]] = field(default_factory=dict)
 
     def scoped_key(self, scope: str) -> SecretKey:

@@ -56,11 +56,12 @@ def bands_expr(col: ibis.Value, bands: Bands) -> ibis.Value:
         return ibis.cases(*branches, else_=ibis.null("string"))
     assert bands.width is not None
     width = bands.width
-    low = (x / width).floor() * width
-    if float(width).is_integer():
-        lo_txt = low.cast("int64").cast("string")
-        hi_txt = (low + width).cast("int64").cast("string")
+    if float(width).is_integer():  # integer arithmetic: a double → integer cast is ~3× slower
+        low_int = (x / width).floor().cast("int64") * int(width)
+        lo_txt = low_int.cast("string")
+        hi_txt = (low_int + int(width)).cast("string")
     else:
+        low = (x / width).floor() * width
         lo_txt = low.round(6).cast("string")
         hi_txt = (low + width).round(6).cast("string")
     default = "[" + lo_txt + ", " + hi_txt + ")"
@@ -92,7 +93,8 @@ def region_expr(table: ibis.Table, spec: Generalize, ctx: OperatorContext) -> ib
         *[(cond, ibis.literal(name)) for cond, name in branches], else_=ibis.null("string")
     )
     missing_point = lat.isnull() | lon.isnull()
-    outside = table.filter(~missing_point & cases.isnull()).count().to_pyarrow().as_py()
+    outside = ctx.engine.fetch(table.filter(~missing_point & cases.isnull()).count())
+    outside = outside.column(0)[0].as_py()
     if outside and spec.fallback is None:
         raise DataError(
             f"tables.{ctx.table_name}: {outside} point(s) lie in no region of {lookup.file} — "
@@ -114,7 +116,7 @@ def _identity_lookup(
     """Level 0 keeps every value: only check that the hierarchy covers them (no join)."""
     assert spec.hierarchy is not None
     source = table[column].cast("string")
-    distinct = table.select(v=source).filter(ibis._.v.notnull()).distinct().to_pyarrow()
+    distinct = ctx.engine.fetch(table.select(v=source).filter(ibis._.v.notnull()).distinct())
     unmapped = sorted(v for v in distinct.column("v").to_pylist() if v not in covered)
     if unmapped and spec.fallback is None:
         shown = ", ".join(repr(v) for v in unmapped[:5])
@@ -157,7 +159,9 @@ def _lookup(
     source = table[column].cast("string")
     joined = table.left_join(lookup, source == lookup.__cv_v)
     missing = joined.filter(joined[column].notnull() & joined.__cv_g.isnull())
-    unmapped = missing.select(v=missing[column].cast("string")).distinct().limit(6).to_pyarrow()
+    unmapped = ctx.engine.fetch(
+        missing.select(v=missing[column].cast("string")).distinct().limit(6)
+    )
     examples = [str(v) for v in unmapped.column("v").to_pylist()]
     if examples and spec.fallback is None:
         shown = ", ".join(repr(v) for v in examples[:5])

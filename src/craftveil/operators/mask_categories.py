@@ -39,7 +39,7 @@ def mask_categories(
         counts = (
             table.select(v=source).filter(ibis._.v.notnull()).group_by("v").agg(n=ibis._.count())
         )
-    frame = counts.to_pyarrow()
+    frame = ctx.engine.fetch(counts)
     values = [str(v) for v in frame.column("v").to_pylist()]
     held = frame.column("n").to_pylist()
     common = [v for v, n in zip(values, held, strict=True) if n >= spec.min_vendors]

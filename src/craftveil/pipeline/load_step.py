@@ -12,7 +12,7 @@ def load_sources(ctx: RunContext) -> None:
     for i, tp in enumerate(ctx.plan.tables):
         ctx.progress(f"reading {tp.name}", i, total)
         table = ctx.engine.load(tp.source)
-        rows = int(table.count().to_pyarrow().as_py())
+        rows = int(ctx.engine.fetch(table.count()).column(0)[0].as_py())
         if rows == 0:
             raise DataError(
                 f"{tp.source.path}: table '{tp.name}' has no rows — check the file, or remove "

@@ -1,7 +1,8 @@
 """Step: apply each column's operator, drop declared rows, and measure the effect per column.
 
-The originals stay beside the outputs in one materialised wide table, so distinct values
-before/after and the share of values changed or nulled come from one aggregate query.
+Nothing is materialised here: the operators build one lazy expression with every original beside
+its output, and one aggregate query over it gives the exact distinct values before/after, the
+values changed or nulled, and the rows released. The writer sorts and writes the outputs once.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from typing import Any
 
 import ibis
 
+from craftveil.engine.base import Engine
 from craftveil.errors import DataError
 from craftveil.hierarchies import load_arx_hierarchy
 from craftveil.operators import OPERATORS, OperatorContext
+from craftveil.operators.base import KnownEffect
 from craftveil.operators.suppress import condition_expr
 from craftveil.pipeline.context import RunContext
 from craftveil.policy.model import TableSpec
@@ -20,28 +23,44 @@ from craftveil.policy.model import TableSpec
 OUT = "__out__"
 
 
-def _measure(wide: ibis.Table, spec: TableSpec, released: list[str]) -> dict[str, dict[str, Any]]:
-    aggs: dict[str, ibis.Value] = {}
-    for i, name in enumerate(spec.columns):
+def _measure(
+    engine: Engine,
+    wide: ibis.Table,
+    spec: TableSpec,
+    released: list[str],
+    known: dict[str, KnownEffect],
+) -> tuple[dict[str, dict[str, Any]], int]:
+    """Exact per-column effect and the number of released rows, in one aggregate query."""
+    aggs: dict[str, ibis.Value] = {"rows": wide.count()}
+    for i, name in enumerate(released):
         orig = wide[name]
-        if name in released:
-            aggs[f"b{i}"] = orig.nunique()
-            new = wide[OUT + name]
-            aggs[f"a{i}"] = new.nunique()
-            changed = ~orig.cast("string").identical_to(new.cast("string"))
-            aggs[f"c{i}"] = changed.cast("int64").sum()
-            aggs[f"n{i}"] = (new.isnull() & orig.notnull()).cast("int64").sum()
-    row = wide.aggregate(**aggs).to_pyarrow().to_pylist()[0]
-    stats: dict[str, dict[str, Any]] = {}
-    for i, name in enumerate(spec.columns):
-        entry: dict[str, Any] = {}
-        if name in released:
-            entry["distinct_before"] = int(row[f"b{i}"] or 0)
-            entry["distinct_after"] = int(row[f"a{i}"] or 0)
-            entry["changed"] = int(row[f"c{i}"] or 0)
-            entry["nulled"] = int(row[f"n{i}"] or 0)
-        stats[name] = entry
-    return stats
+        if name in known:  # every non-null value replaced, none nulled: count them
+            aggs[f"c{i}"] = orig.count()
+            continue
+        aggs[f"b{i}"] = orig.nunique()
+        if spec.columns[name].action == "keep":
+            continue  # the output is the original: same values, nothing changed or nulled
+        new = wide[OUT + name]
+        aggs[f"a{i}"] = new.nunique()
+        if orig.type() == new.type():
+            same = orig.identical_to(new)
+        else:  # compared as text, as a reviewer reads them
+            same = orig.cast("string").identical_to(new.cast("string"))
+        aggs[f"c{i}"] = (~same).cast("int64").sum()
+        aggs[f"n{i}"] = (new.isnull() & orig.notnull()).cast("int64").sum()
+    row = engine.fetch(wide.aggregate(**aggs)).to_pylist()[0]
+    stats: dict[str, dict[str, Any]] = {name: {} for name in spec.columns}
+    for i, name in enumerate(released):
+        effect = known.get(name)
+        before = effect.distinct_before if effect else int(row[f"b{i}"] or 0)
+        after = effect.distinct_after if effect else int(row.get(f"a{i}", before) or 0)
+        stats[name] = {
+            "distinct_before": before,
+            "distinct_after": after,
+            "changed": int(row.get(f"c{i}", 0) or 0),
+            "nulled": int(row.get(f"n{i}", 0) or 0),
+        }
+    return stats, int(row["rows"])
 
 
 def mask_tables(ctx: RunContext) -> None:
@@ -55,16 +74,13 @@ def mask_tables(ctx: RunContext) -> None:
         spec = tp.spec
         table = state.source
         if spec.drop_rows:
-            counts = (
-                table.aggregate(
-                    **{
-                        f"d{j}": condition_expr(table, rf.where).cast("int64").sum()
-                        for j, rf in enumerate(spec.drop_rows)
-                    }
-                )
-                .to_pyarrow()
-                .to_pylist()[0]
+            drops = table.aggregate(
+                **{
+                    f"d{j}": condition_expr(table, rf.where).cast("int64").sum()
+                    for j, rf in enumerate(spec.drop_rows)
+                }
             )
+            counts = ctx.engine.fetch(drops).to_pylist()[0]
             for j, rf in enumerate(spec.drop_rows):
                 state.rows_dropped.append(
                     {
@@ -76,7 +92,7 @@ def mask_tables(ctx: RunContext) -> None:
                 table = table.filter(~condition_expr(table, rf.where))
         state.kept = table
         if spec.vendor_column:
-            _require_vendor(table, spec.vendor_column, tp.name, str(tp.source.path))
+            _require_vendor(ctx.engine, table, spec.vendor_column, tp.name, str(tp.source.path))
         octx = OperatorContext(
             engine=ctx.engine,
             key=ctx.key,
@@ -90,16 +106,14 @@ def mask_tables(ctx: RunContext) -> None:
         )
         released = [c for c, s in spec.columns.items() if s.action != "drop"]
         notes: dict[str, dict[str, Any]] = {}
+        known: dict[str, KnownEffect] = {}
         for cname, cspec in spec.columns.items():
-            octx.notes = {}
+            octx.notes, octx.known_effect = {}, None
             table = OPERATORS[cspec.action](table, cname, OUT + cname, cspec, octx)
             notes[cname] = dict(octx.notes)
-        # Sorted by the released values once, here: the writers then keep this order (output
-        # bytes are reproducible and row order says nothing about the source's order).
-        ordered = table.order_by([table[OUT + c] for c in released])
-        wide = ctx.engine.materialize(ordered, f"wide_{tp.name}")
-        stats = _measure(wide, spec, released)
-        rows_out = int(wide.count().to_pyarrow().as_py())
+            if octx.known_effect is not None:
+                known[cname] = octx.known_effect
+        stats, rows_out = _measure(ctx.engine, table, spec, released, known)
         for cname, cspec in spec.columns.items():
             record: dict[str, Any] = {
                 "role": cspec.role.value,
@@ -113,16 +127,15 @@ def mask_tables(ctx: RunContext) -> None:
             record.update(notes[cname])
             state.columns[cname] = record
             ctx.journal.add("mask", _sentence(cname, record), table=tp.name, column=cname, **record)
-        out = wide.select(**{c: wide[OUT + c] for c in released})
-        state.wide = wide
-        state.released = out
-        state.released_in_order = True
+        state.wide_expr = table
+        state.engine = ctx.engine
+        state.released = table.select(**{c: table[OUT + c] for c in released})
         state.rows_out = rows_out
 
 
-def _require_vendor(table: ibis.Table, vendor: str, name: str, path: str) -> None:
+def _require_vendor(engine: Engine, table: ibis.Table, vendor: str, name: str, path: str) -> None:
     """Every released row must belong to a vendor, or no guarantee can be stated for it."""
-    nulls = int(table[vendor].isnull().cast("int64").sum().to_pyarrow().as_py() or 0)
+    nulls = int(engine.fetch(table[vendor].isnull().cast("int64").sum()).column(0)[0].as_py() or 0)
     if nulls:
         raise DataError(
             f"{path}: column '{vendor}' (the vendor) is empty in {nulls} row(s) of table "

@@ -115,7 +115,6 @@ def assess_risk(ctx: RunContext) -> None:
             generalised = apply_generalisation(released, hierarchies, result)
             released = ctx.engine.materialize(generalised, f"risk_{tp.name}")
             state.released = released.drop(vendor) if spec.rows_are_vendors else released
-            state.released_in_order = False
             # Wall time stays out of the release: same inputs must give identical files.
             entry["search"] = {k: v for k, v in result.to_dict().items() if k != "seconds"}
             fs = frequency_set(released, released_qis, vendor, released_sensitive)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import ibis
 import pyarrow.parquet as pq
 import pytest
 
@@ -56,6 +57,56 @@ def test_write_keeps_the_expression_order(engine: Engine, tmp_path: Path) -> Non
     engine.write(table.order_by("x"), parquet=tmp_path / "o.parquet", csv=tmp_path / "o.csv")
     assert pq.read_table(tmp_path / "o.parquet").column("x").to_pylist() == [1, 2, 3]
     assert (tmp_path / "o.csv").read_text().splitlines() == ["x", "1", "2", "3"]
+
+
+def _lower(table: ibis.Table) -> ibis.Table:
+    """A visible CSV-only rewrite, standing in for formula neutralisation."""
+    return table.mutate(a=table.a.lower())
+
+
+def test_release_write_orders_rows_by_their_values_never_by_the_input(
+    engine: Engine, tmp_path: Path
+) -> None:
+    data = {"a": ["X", "Y", "X", "Z", None, "Y"], "n": [3, 1, 3, 2, 5, 4]}
+    backwards = {k: list(reversed(v)) for k, v in data.items()}
+    for name, columns in (("fwd", data), ("bwd", backwards)):
+        engine.write_release(
+            engine.memtable(columns, name),
+            parquet=tmp_path / f"{name}.parquet",
+            csv=tmp_path / f"{name}.csv",
+            csv_view=_lower,
+        )
+    for suffix in ("parquet", "csv"):
+        assert (tmp_path / f"fwd.{suffix}").read_bytes() == (
+            tmp_path / f"bwd.{suffix}"
+        ).read_bytes()
+    written = pq.read_table(tmp_path / "fwd.parquet").to_pylist()
+    assert sorted(written, key=repr) == sorted(
+        [{"a": a, "n": n} for a, n in zip(data["a"], data["n"], strict=True)], key=repr
+    )
+    # the CSV holds the Parquet rows in the same order, through the CSV-only rewrite
+    lines = (tmp_path / "fwd.csv").read_text().splitlines()
+    expected = [f"{(r['a'] or '').lower()},{r['n']}" for r in written]
+    assert lines == ["a,n", *expected]
+    assert engine.scan(tmp_path / "fwd.parquet").to_pyarrow().to_pylist() == written
+
+
+def test_release_write_without_parquet_sorts_the_csv_by_its_values(
+    engine: Engine, tmp_path: Path
+) -> None:
+    data = {"a": ["X", "Y", "X", "Z"], "n": [3, 1, 3, 2]}
+    backwards = {k: list(reversed(v)) for k, v in data.items()}
+    for name, columns in (("fwd", data), ("bwd", backwards)):
+        engine.write_release(
+            engine.memtable(columns, name),
+            parquet=None,
+            csv=tmp_path / f"{name}.csv",
+            csv_view=_lower,
+        )
+    text = (tmp_path / "fwd.csv").read_text()
+    assert text == (tmp_path / "bwd.csv").read_text()
+    assert sorted(text.splitlines()[1:]) == ["x,3", "x,3", "y,1", "z,2"]
+    assert not list(tmp_path.glob("*.parquet"))
 
 
 def test_diagnose_wrong_field_count_and_delimiter(tmp_path: Path) -> None:
