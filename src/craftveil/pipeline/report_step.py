@@ -11,8 +11,8 @@ import json
 from typing import Any
 
 from craftveil.pipeline.context import RunContext
+from craftveil.pipeline.records import build_masking_record
 from craftveil.reporting.lineage import build_lineage, derived_lineage, field_lineage
-from craftveil.reporting.masking_record import build_masking_record
 from craftveil.reporting.privacy_notice import protections_for, render_privacy_notice
 from craftveil.reporting.report_html import render_report_html
 from craftveil.reporting.report_json import build_report_json

@@ -27,15 +27,11 @@ from craftveil.pipeline.guarantees_step import state_guarantees
 from craftveil.pipeline.load_step import load_sources
 from craftveil.pipeline.mask_step import mask_tables
 from craftveil.pipeline.plan import make_plan
+from craftveil.pipeline.records import build_manifest, build_masking_record
 from craftveil.pipeline.report_step import write_reports
 from craftveil.pipeline.write_step import write_tables
 from craftveil.policy.load import load_policy
-from craftveil.reporting.manifest import build_manifest
-from craftveil.reporting.masking_record import (
-    build_masking_record,
-    render_impact_markdown,
-    render_masking_markdown,
-)
+from craftveil.reporting.masking_record import render_impact_markdown, render_masking_markdown
 
 Step = Callable[[RunContext], None]
 

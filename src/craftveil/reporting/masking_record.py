@@ -1,43 +1,10 @@
-"""``masking.json`` / ``masking.md``: every column of every source table — what, why, effect.
-
-A view of the journal's ``mask`` entries plus the tables' row accounting, written for a
-non-programmer reviewer.
+"""``masking.md``: the masking record (built by ``pipeline.records``) rendered for a
+non-programmer reviewer — every column of every source table: what, why, effect.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from craftveil.pipeline.context import RunContext
-
-
-def build_masking_record(ctx: RunContext) -> dict[str, Any]:
-    tables: dict[str, Any] = {}
-    for tp in ctx.plan.tables:
-        state = ctx.tables[tp.name]
-        if not tp.spec.release:
-            tables[tp.name] = {
-                "released": False,
-                "rows_in": state.rows_in,
-                "columns": {
-                    c: {
-                        "role": s.role.value,
-                        "action": "not released (table withheld)",
-                        "why": s.why,
-                    }
-                    for c, s in tp.spec.columns.items()
-                },
-            }
-            continue
-        tables[tp.name] = {
-            "released": True,
-            "tier": tp.spec.tier,
-            "rows_in": state.rows_in,
-            "rows_out": state.rows_out,
-            "rows_dropped": state.rows_dropped,
-            "columns": state.columns,
-        }
-    return {"release_name": ctx.plan.policy.name, "tables": tables}
 
 
 def _pct(part: int, whole: int) -> str:

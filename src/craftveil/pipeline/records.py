@@ -1,7 +1,12 @@
-"""``manifest.json``: what was released, from what, under which guarantees — all checkable.
+"""The release's records built from a finished run: the manifest and the masking record.
 
-Hashes of the policy, every input and every output; row counts; the key's fingerprint (never the
-key); the creation time (the only field that differs between two runs of the same release).
+``manifest.json``: what was released, from what, under which guarantees — all checkable. Hashes
+of the policy, every input and every output; row counts; the key's fingerprint (never the key);
+the creation time (the only field that differs between two runs of the same release).
+
+``masking.json``: every column of every source table — what was done, why, and its effect (a
+view of the journal's ``mask`` entries plus the tables' row accounting); the reporting package
+renders it (``reporting.masking_record``) without depending on the pipeline.
 """
 
 from __future__ import annotations
@@ -54,3 +59,32 @@ def build_manifest(ctx: RunContext, created_at: dt.datetime | None = None) -> di
             "review_cadence_days": policy.governance.review_cadence_days,
         },
     }
+
+
+def build_masking_record(ctx: RunContext) -> dict[str, Any]:
+    tables: dict[str, Any] = {}
+    for tp in ctx.plan.tables:
+        state = ctx.tables[tp.name]
+        if not tp.spec.release:
+            tables[tp.name] = {
+                "released": False,
+                "rows_in": state.rows_in,
+                "columns": {
+                    c: {
+                        "role": s.role.value,
+                        "action": "not released (table withheld)",
+                        "why": s.why,
+                    }
+                    for c, s in tp.spec.columns.items()
+                },
+            }
+            continue
+        tables[tp.name] = {
+            "released": True,
+            "tier": tp.spec.tier,
+            "rows_in": state.rows_in,
+            "rows_out": state.rows_out,
+            "rows_dropped": state.rows_dropped,
+            "columns": state.columns,
+        }
+    return {"release_name": ctx.plan.policy.name, "tables": tables}
