@@ -2,11 +2,14 @@
 
 regions (states > regions > Total) × product types (types > categories > Total) × quarters
 (quarters > years > Total). Runs craftveil's chain (aggregation in DuckDB through Ibis,
-primary p% + frequency rules, one-MILP secondary suppression with cutting planes, LP audit)
+primary p% + frequency rules, secondary suppression — method "auto": HiTaS-style modular
+subtables + whole-system repair on the hierarchical table, one exact MILP with cutting planes
+on the flat one — and the LP audit)
 and, on the same microdata, pytauargus (the τ-Argus engine with HiGHS) with MOD and OPT.
 Prints one Markdown table row per run; results go into benchmarks/sdc/README.md by hand.
 
 Usage: python benchmarks/sdc/run_benchmark.py [--rows 1000000] [--tau-timeout 900]
+       [--parts hierarchical,flat,tau,tau-hierarchical] [--method auto|exact|modular]
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import pandas as pd
 
 from craftveil.policy.aggregates import AggregatesPolicy
 from craftveil.sdc import audit, build_tables, primary_suppression, secondary_suppression
+from craftveil.sdc.secondary import Method
 
 P_PERCENT = 15.0
 MIN_VENDORS = 3
@@ -129,7 +133,9 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_craftveil(frame: pd.DataFrame, flat: bool, exact_rounds: int = 3) -> dict[str, Any]:
+def run_craftveil(
+    frame: pd.DataFrame, flat: bool, exact_rounds: int = 3, method: Method = "auto"
+) -> dict[str, Any]:
     con = ibis.duckdb.connect()
     source = con.create_table("sales", frame)
     policy = policy_for(frame, flat)
@@ -138,13 +144,15 @@ def run_craftveil(frame: pd.DataFrame, flat: bool, exact_rounds: int = 3) -> dic
     t1 = time.perf_counter()
     primary_suppression(system, policy.rules)
     t2 = time.perf_counter()
-    system, report = secondary_suppression(system, exact_rounds=exact_rounds, round_time_limit=30.0)
+    system, report = secondary_suppression(
+        system, method=method, exact_rounds=exact_rounds, round_time_limit=30.0
+    )
     t3 = time.perf_counter()
     result = audit(system)
     t4 = time.perf_counter()
     status = system.cells["status"]
     return {
-        "tool": "craftveil (MILP + cuts, HiGHS)" + (" flat" if flat else " hierarchical"),
+        "tool": f"craftveil ({report.method}, HiGHS)" + (" flat" if flat else " hierarchical"),
         "cells": len(status),
         "primary": int((status == "primary").sum()),
         "secondary": int((status == "secondary").sum()),
@@ -157,6 +165,11 @@ def run_craftveil(frame: pd.DataFrame, flat: bool, exact_rounds: int = 3) -> dic
         "audit_passed": result.passed,
         "rounds": report.rounds,
         "exact_rounds": exact_rounds,
+        "subtables": report.subtables,
+        "subtable_rounds": report.subtable_rounds,
+        "subtable_failures": report.subtable_failures,
+        "repaired": report.repaired,
+        "pruned": report.pruned,
         "cuts": report.cuts,
         "peak_mb": round(peak_mb()),
     }
@@ -228,6 +241,7 @@ def main() -> None:
         help="comma list of: hierarchical, flat, tau, tau-hierarchical",
     )
     parser.add_argument("--exact-rounds", type=int, default=3)
+    parser.add_argument("--method", choices=["auto", "exact", "modular"], default="auto")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     t0 = time.perf_counter()
@@ -235,9 +249,9 @@ def main() -> None:
     print(f"generated {len(frame)} rows in {time.perf_counter() - t0:.1f} s", flush=True)
     parts = set(args.parts.split(","))
     if "hierarchical" in parts:
-        print(run_craftveil(frame, flat=False, exact_rounds=args.exact_rounds), flush=True)
+        print(run_craftveil(frame, False, args.exact_rounds, args.method), flush=True)
     if "flat" in parts:
-        print(run_craftveil(frame, flat=True, exact_rounds=args.exact_rounds), flush=True)
+        print(run_craftveil(frame, True, args.exact_rounds, args.method), flush=True)
     if "tau" in parts and not args.skip_tau:
         for method in ("MOD(1)", "OPT(1)"):
             print(run_tau(frame, method, args.tau_timeout), flush=True)

@@ -1,35 +1,25 @@
-"""Complementary (secondary) suppression: one MILP over all linked tables, with cutting planes.
+"""Complementary (secondary) suppression over all linked tables: exact, or modular + repair.
 
-Formulation (Fischetti & Salazar-González, "Models and algorithms for optimizing cell
-suppression in tabular data with linear constraints", JASA 2000 — the model behind τ-Argus's
-OPTIMAL method): a binary y_c per cell (1 = suppressed), primaries fixed at 1, minimising
-Σ w_c y_c with w_c = 1 + X_c / (1 + X_total): the number of suppressed cells first, the
-suppressed value as the tie-break (X_total is the grand total of the cell's measure, so the
-value term of all cells together is < 1 cell).
+Two methods, both ending in a pattern that the modelled attacker of milp.py cannot narrow on
+the *whole* linked system (every table, every hierarchy level, shared cells once):
 
-Constraints: every relation holding a primary gets a capacity cut per direction (the other
-cells of the relation must be able to absorb the protection level), a "not alone" cut, and the
-singleton cut (a single-vendor primary may not share a relation with only one other
-single-vendor suppression). Then, iteratively: solve the MILP, compute each primary's attacker
-interval with a *modelled* attacker whose cells lie in [0, U] (U = the grand total of the
-measure; tighter than the true attacker, so any pattern safe for it is safe for the audit), and
-for every violated side add the Benders cut Σ_c (LB_c·r⁺_c + UB_c·r⁻_c)·y_c ≥ protection from
-the LP's reduced costs r (weak duality: valid for every pattern, violated by the current one).
-Stop when no cut is violated; the true-attacker audit (audit.py) is the arbiter afterwards.
+* ``exact`` — one MILP over the whole system with cutting planes (Fischetti & Salazar-González
+  2000; τ-Argus OPTIMAL; milp.py). Best on flat and small systems: on the 5,733-cell flat
+  benchmark it suppresses 39 % fewer cells than τ-Argus MODULAR (benchmarks/sdc/README.md).
+* ``modular`` — HiTaS (de Wolf 2002; τ-Argus MODULAR; ESSnet handbook §4.4.3): protect the
+  non-hierarchical subtables top-down, each exactly, carrying the status of shared cells
+  (modular.py); then check the whole system and *repair* every primary side the linked
+  attacker can still narrow, with the whole-system cuts in monotone rounds (the pattern only
+  grows). On a 10,400-cell 3-dimensional hierarchical system the exact Benders loop does not
+  converge in reasonable time, while the subtables converge in a few rounds each.
+* ``auto`` (default) picks ``modular`` when some dimension has a hierarchy level between its
+  leaves and its total and the system has at least ``MODULAR_MIN_CELLS`` cells, else ``exact``.
 
-Scale: on large hierarchical systems Benders cuts converge slowly (each round may move the
-pattern by one cell). After ``exact_rounds`` rounds the loop switches to *monotone* rounds:
-the cells suppressed so far are fixed, so every later round only adds cells and the loop ends
-after at most (cells − suppressed) rounds. Each round's MILP still covers all tables at once.
-The interval check first solves a small LP over the suppressed cells within two relations of
-the primary (the attacker is told every other cell: a better-informed attacker, so passing
-there is sufficient) and only falls back to the full connected component when that fails.
-HiGHS runs with a relative gap and a time limit per round; any pattern that passes the
-interval check is valid, so stopping early costs optimality, never safety.
-
-Known limit (benchmarks/sdc/README.md): on a 10,400-cell 3-dimensional hierarchical system the
-cuts converge slowly and the monotone rounds over-suppress (far more than τ-Argus MODULAR);
-a HiTaS-style top-down start over the non-hierarchical subtables is the planned remedy.
+Both methods finish by publishing again every secondary cell that is exactly derivable (the
+only suppression of some relation whose other cells are published): its value is known
+anyway, so this never narrows any attacker interval (Hundepool et al., *Statistical
+Disclosure Control*, 2012, §4.4: such a suppression protects nothing). The true-attacker
+audit (audit.py) is the arbiter afterwards; protect.py fails closed when it does not pass.
 """
 
 from __future__ import annotations
@@ -37,22 +27,36 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from craftveil.errors import PrivacyRequirementError
-from craftveil.sdc.audit import AttackerLP, cell_bounds
+from craftveil.sdc.audit import cell_bounds
 from craftveil.sdc.cells import CellSystem
+from craftveil.sdc.milp import Problem, solve
+from craftveil.sdc.modular import cluster_protection, is_hierarchical, subtables
 
-BIG = 1e12
 LOG = logging.getLogger(__name__)
+Method = Literal["auto", "exact", "modular"]
+MODULAR_MIN_CELLS = 2_000
+# cost factor for suppressing a cell an already-protected subtable published (HiTaS: forbidden)
+PUBLISHED_PENALTY = 1_000.0
+# extra cost per later subtable a cell is shared with (suppressing it there is carried along)
+MARGIN_COST = 1.0
+# share of its cluster's protection level a carried cell must get in later subtables; 0 was
+# measured best on the hierarchical benchmark (docs/decisions/0005-modular-suppression.md)
+CARRY_FRACTION = 0.0
 
 
 @dataclass
 class SecondaryReport:
-    """What the optimisation did: rounds, cuts, cells and value suppressed, time, objective."""
+    """What the optimisation did: method, rounds, cuts, cells and value suppressed, time.
+
+    ``rounds``/``cuts``/``mip_gap`` are those of the whole-system loop (for ``modular`` the
+    repair loop); ``subtables`` and ``subtable_rounds`` count the modular pass, ``repaired``
+    the cells the repair added and ``pruned`` the derivable secondaries published again.
+    """
 
     rounds: int
     cuts: int
@@ -60,29 +64,19 @@ class SecondaryReport:
     secondary_value: float
     seconds: float
     mip_gap: float
+    method: str = "exact"
+    subtables: int = 0
+    subtable_rounds: int = 0
+    subtable_failures: int = 0
+    repaired: int = 0
+    pruned: int = 0
 
 
-class _Cuts:
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.rows: list[np.ndarray] = []
-        self.cols: list[np.ndarray] = []
-        self.vals: list[np.ndarray] = []
-        self.rhs: list[float] = []
-
-    def add(self, cols: np.ndarray, vals: np.ndarray, rhs: float) -> None:
-        keep = np.abs(vals) > 1e-9
-        self.cols.append(cols[keep].astype(np.int64))
-        self.vals.append(vals[keep])
-        self.rhs.append(rhs)
-
-    def constraint(self) -> LinearConstraint:
-        rows = [np.full(len(c), i) for i, c in enumerate(self.cols)]
-        a = sparse.csr_matrix(
-            (np.concatenate(self.vals), (np.concatenate(rows), np.concatenate(self.cols))),
-            shape=(len(self.rhs), self.n),
-        )
-        return LinearConstraint(a, np.array(self.rhs), np.inf)
+def choose_method(system: CellSystem, method: Method = "auto") -> Literal["exact", "modular"]:
+    """``auto``: modular on hierarchical systems of ≥ MODULAR_MIN_CELLS cells, else exact."""
+    if method != "auto":
+        return method
+    return "modular" if is_hierarchical(system) and system.size >= MODULAR_MIN_CELLS else "exact"
 
 
 def _model_upper(system: CellSystem) -> np.ndarray:
@@ -92,193 +86,220 @@ def _model_upper(system: CellSystem) -> np.ndarray:
     return grand.to_numpy(dtype=float)
 
 
-def _initial_cuts(system: CellSystem, cuts: _Cuts, lower: np.ndarray, upper: np.ndarray) -> None:
+def _whole_problem(system: CellSystem, fixed: np.ndarray) -> Problem:
     cells = system.cells
     value = cells["value"].to_numpy(dtype=float)
     primary = (cells["status"] == "primary").to_numpy()
-    upl = cells["upper_protection"].to_numpy(dtype=float)
-    lpl = cells["lower_protection"].to_numpy(dtype=float)
-    vendors = cells["vendors"].to_numpy()
-    room_down = value - lower  # how far a cell can fall
-    room_up = upper - value  # how far it can rise (modelled attacker)
+    lower, _ = cell_bounds(system)
+    upper = _model_upper(system)
+    n = len(cells)
+    return Problem(
+        value=value,
+        lower=lower,
+        upper=upper,
+        vendors=cells["vendors"].to_numpy(),
+        relations=system.relations,
+        upper_protection=np.where(primary, cells["upper_protection"].to_numpy(dtype=float), 0),
+        lower_protection=np.where(primary, cells["lower_protection"].to_numpy(dtype=float), 0),
+        protected=primary,
+        fixed=fixed | primary,
+        weights=1.0 + np.abs(value) / (1.0 + upper * max(1, n)),
+    )
+
+
+@dataclass
+class _ModularPass:
+    suppressed: np.ndarray
+    subtables: int
+    rounds: int
+    failures: int
+
+
+def _modular_pass(
+    system: CellSystem,
+    whole: Problem,
+    *,
+    max_rounds: int,
+    subtable_exact_rounds: int,
+    mip_rel_gap: float,
+    time_limit: float,
+) -> _ModularPass:
+    """Protect each subtable top-down, carrying shared cells' status (modular.py)."""
+    suppressed = whole.protected.copy()
+    protected = whole.protected.copy()
+    upl = whole.upper_protection.copy()
+    lpl = whole.lower_protection.copy()
+    decided = np.zeros(whole.size, dtype=bool)
+    solved = rounds = failures = 0
+    order = subtables(system)
+    pending = np.zeros(whole.size)  # how many subtables still to come hold each cell
+    for sub in order:
+        pending[sub.cells] += 1
+    for sub in order:
+        cells = sub.cells
+        pending[cells] -= 1
+        if not suppressed[cells].any():
+            decided[cells] = True
+            continue
+        penalty = np.where(decided[cells] & ~suppressed[cells], PUBLISHED_PENALTY, 1.0)
+        penalty = penalty * (1.0 + MARGIN_COST * pending[cells])
+        local_rel = [np.searchsorted(cells, rel) for rel in sub.relations]
+        need = suppressed[cells]
+        problem = Problem(
+            value=whole.value[cells],
+            lower=whole.lower[cells],
+            upper=whole.upper[cells],
+            vendors=whole.vendors[cells],
+            relations=local_rel,
+            upper_protection=np.where(need, upl[cells], 0.0),
+            lower_protection=np.where(need, lpl[cells], 0.0),
+            protected=need,
+            fixed=need,
+            weights=whole.weights[cells] * penalty,
+            ids=cells,
+        )
+        try:
+            solution = solve(
+                problem,
+                max_rounds=max_rounds,
+                exact_rounds=subtable_exact_rounds,
+                mip_rel_gap=mip_rel_gap,
+                round_time_limit=time_limit,
+            )
+        except PrivacyRequirementError as exc:  # the whole-system repair takes over
+            LOG.info("subtable %s not solved (%s); left to the repair", sub.key, exc)
+            failures += 1
+            decided[cells] = True
+            continue
+        solved += 1
+        rounds += solution.rounds
+        LOG.debug(
+            "subtable %s (%d cells, %d to protect): %d rounds, %d suppressed",
+            sub.key,
+            len(cells),
+            int(need.sum()),
+            solution.rounds,
+            int(solution.suppressed.sum()),
+        )
+        new = cells[solution.suppressed & ~suppressed[cells]]
+        suppressed[new] = True
+        # carried cells: fixed and protected in every later subtable, at CARRY_FRACTION of
+        # their cluster's level (0: they only have to stay suppressed and not be alone in any
+        # relation there; the whole-system repair adds what the linked attacker needs)
+        level = cluster_protection(sub.relations, suppressed, protected, upl, cells)
+        carry = np.isin(cells, new)
+        level = CARRY_FRACTION * np.minimum(level[carry], np.abs(whole.value[cells[carry]]))
+        upl[cells[carry]] = level
+        lpl[cells[carry]] = level
+        protected[new] = True
+        decided[cells] = True
+    return _ModularPass(suppressed, solved, rounds, failures)
+
+
+def prune_derivable(system: CellSystem, suppressed: np.ndarray, primary: np.ndarray) -> int:
+    """Publish secondaries that are the only suppression of a relation (known exactly anyway).
+
+    A cell is kept when publishing it would leave two single-vendor siblings as the only
+    suppressions of a relation (the singleton trap the audit also checks). In place; returns
+    how many cells were published again.
+    """
+    vendors = system.cells["vendors"].to_numpy()
+    of_cell: dict[int, list[np.ndarray]] = {}
     for rel in system.relations:
-        for pos, p in enumerate(rel):
-            if not primary[p]:
+        for c in rel:
+            of_cell.setdefault(int(c), []).append(rel)
+    pruned = 0
+    changed = True
+    while changed:
+        changed = False
+        for rel in system.relations:
+            hidden = rel[suppressed[rel]]
+            if len(hidden) != 1 or primary[hidden[0]]:
                 continue
-            others = np.delete(rel, pos)
-            cuts.add(others, np.ones(len(others)), 1.0)
-            if vendors[p] == 1 and pos > 0:
-                # among siblings (a parent's single vendor IS its only child's vendor)
-                w = np.where((vendors[others] == 1) & (others != rel[0]), 0.5, 1.0)
-                cuts.add(others, w, 1.0)
-            # a child rising is absorbed by its parent rising or its siblings falling; a parent
-            # rising needs its children to rise
-            moves_with = np.ones(len(others), dtype=bool) if pos == 0 else others == rel[0]
-            for protection, up in ((upl[p], True), (lpl[p], False)):
-                if protection <= 0:
-                    continue
-                rises = moves_with if up else ~moves_with
-                room = np.where(rises, room_up[others], room_down[others])
-                cuts.add(others, np.minimum(room, protection), protection)
-
-
-def _closure_cuts(relations: list[np.ndarray], suppressed: np.ndarray, cuts: _Cuts) -> int:
-    """Lazy cuts y_c ≤ Σ_{R∖c} y: a suppressed cell alone in a relation is exactly derivable.
-
-    Such a cell protects nothing (unsuppressing it leaves every attacker interval unchanged),
-    so these cuts never remove the best pattern, and they push the MILP towards closed
-    patterns (the hyper-rectangles of multi-dimensional tables) instead of one cell per round.
-    """
-    added = 0
-    for rel in relations:
-        hidden = rel[suppressed[rel]]
-        if len(hidden) == 1:
-            coef = np.ones(len(rel))
-            coef[rel == hidden[0]] = -1.0
-            cuts.add(rel, coef, 0.0)
-            added += 1
-    return added
-
-
-def _local_attacker(
-    matrix: sparse.csr_matrix,
-    neighbours: sparse.csr_matrix,
-    value: np.ndarray,
-    lower: np.ndarray,
-    upper: np.ndarray,
-    suppressed: np.ndarray,
-    cell: int,
-) -> AttackerLP:
-    """Attacker LP over the suppressed cells within two relations of ``cell``.
-
-    Every other cell is treated as published (known exactly): a *better-informed* attacker, so
-    an interval wide enough here is wide enough for the real one — a sufficient check that
-    keeps most LPs tiny. Only when it fails is the full-component LP solved.
-    """
-    mask = np.zeros(len(value), dtype=bool)
-    first = neighbours.indices[neighbours.indptr[cell] : neighbours.indptr[cell + 1]]
-    first = first[suppressed[first]]
-    hops = neighbours[first].indices
-    mask[hops] = True
-    mask[first] = True
-    mask[cell] = True
-    return AttackerLP(matrix, value, lower, upper, suppressed & mask)
+            cell = int(hidden[0])
+            suppressed[cell] = False
+            singleton = any(
+                len(h := other[suppressed[other]]) == 2
+                and not suppressed[other[0]]
+                and bool((vendors[h] == 1).all())
+                for other in of_cell[cell]
+            )
+            if singleton:
+                suppressed[cell] = True
+                continue
+            pruned += 1
+            changed = True
+    return pruned
 
 
 def secondary_suppression(
     system: CellSystem,
     *,
+    method: Method = "auto",
     max_rounds: int = 500,
     exact_rounds: int = 15,
     mip_rel_gap: float = 1e-4,
     round_time_limit: float = 60.0,
+    subtable_exact_rounds: int = 8,
+    subtable_time_limit: float = 1.0,
 ) -> tuple[CellSystem, SecondaryReport]:
     """Choose complementary suppressions for all tables at once; status 'secondary' in place."""
     start = time.perf_counter()
     cells = system.cells
-    n = len(cells)
-    value = cells["value"].to_numpy(dtype=float)
     primary = (cells["status"] == "primary").to_numpy()
-    upl = cells["upper_protection"].to_numpy(dtype=float)
-    lpl = cells["lower_protection"].to_numpy(dtype=float)
-    lower, _ = cell_bounds(system)
-    upper = _model_upper(system)
-    room_down = np.where(np.isinf(lower), BIG, value - lower)
-    room_up = upper - value
-    grand = upper
-    weights = 1.0 + np.abs(value) / (1.0 + grand * max(1, n))
-    cuts = _Cuts(n)
-    _initial_cuts(system, cuts, np.where(np.isinf(lower), -BIG, lower), upper)
-    lb = primary.astype(float)
-    matrix = system.relation_matrix()
-    structure = abs(matrix).astype(bool).astype(float)
-    neighbours = (structure.T @ structure).tocsr()
-    rounds = 0
-    gap = 0.0
-    # in monotone rounds the pattern only grows, so an interval wide enough stays wide enough
-    monotone = False
-    passed: set[tuple[int, bool]] = set()
-    suppressed = primary.copy()
-    while primary.any():
-        rounds += 1
-        if rounds > max_rounds:
-            raise PrivacyRequirementError(
-                f"complementary suppression did not converge in {max_rounds} rounds",
-                what_would_help=[
-                    "coarser tables (fewer hierarchy levels or codes)",
-                    "fewer linked tables in one release",
-                ],
-            )
-        constraints = [cuts.constraint()] if cuts.rhs else []
-        t_milp = time.perf_counter()
-        res = milp(
-            weights,
-            constraints=constraints,
-            integrality=np.ones(n),
-            bounds=Bounds(lb, np.ones(n)),
-            options={"mip_rel_gap": mip_rel_gap, "time_limit": round_time_limit},
+    chosen = choose_method(system, method)
+    whole = _whole_problem(system, primary)
+    sub = _ModularPass(primary.copy(), 0, 0, 0)
+    if chosen == "modular" and primary.any():
+        sub = _modular_pass(
+            system,
+            whole,
+            max_rounds=max_rounds,
+            subtable_exact_rounds=subtable_exact_rounds,
+            mip_rel_gap=mip_rel_gap,
+            time_limit=subtable_time_limit,
         )
-        if res.x is None:
-            raise PrivacyRequirementError(
-                f"the suppression model has no solution ({res.message})",
-                what_would_help=["fewer or coarser tables", "a lower protection requirement"],
-            )
-        gap = float(getattr(res, "mip_gap", 0.0) or 0.0)
-        suppressed = res.x > 0.5
-        t_lp = time.perf_counter()
-        full: AttackerLP | None = None
-        added = 0
-        for p in np.flatnonzero(primary):
-            sides = [
-                (maximise, protection)
-                for maximise, protection in ((True, upl[p]), (False, lpl[p]))
-                if protection > 0 and (int(p), maximise) not in passed
-            ]
-            if not sides:
-                continue
-            local = _local_attacker(matrix, neighbours, value, lower, upper, suppressed, int(p))
-            for maximise, protection in sides:
-                optimum, reduced = local.interval_side(int(p), maximise)
-                reach = optimum - value[p] if maximise else value[p] - optimum
-                if reach >= protection - 1e-6 * max(1.0, abs(value[p])):
-                    if monotone:
-                        passed.add((int(p), maximise))
-                    continue  # safe even if the attacker knew every cell outside the neighbourhood
-                if full is None:
-                    full = AttackerLP(matrix, value, lower, upper, suppressed)
-                optimum, reduced = full.interval_side(int(p), maximise)
-                reach = optimum - value[p] if maximise else value[p] - optimum
-                if reach >= protection - 1e-6 * max(1.0, abs(value[p])):
-                    if monotone:
-                        passed.add((int(p), maximise))
-                    continue
-                coef = room_down * np.maximum(reduced, 0) + room_up * np.maximum(-reduced, 0)
-                cols = np.flatnonzero(coef > 1e-9)
-                cuts.add(cols, np.minimum(coef[cols], protection), protection)
-                added += 1
+        whole.fixed = sub.suppressed.copy()
         LOG.info(
-            "round %d: MILP %.1f s (%d cuts, %d suppressed), interval LPs %.1f s, %d new cuts",
-            rounds,
-            t_lp - t_milp,
-            len(cuts.rhs),
-            int(suppressed.sum()),
-            time.perf_counter() - t_lp,
-            added,
+            "modular pass: %d subtables, %d rounds, %d suppressed; repairing the linked system",
+            sub.subtables,
+            sub.rounds,
+            int(sub.suppressed.sum()),
         )
-        added += _closure_cuts(system.relations, suppressed, cuts)
-        if added == 0:
-            break
-        if rounds >= exact_rounds:
-            lb = np.maximum(lb, suppressed.astype(float))
-            monotone = True
+        solution = solve(
+            whole,
+            max_rounds=max_rounds,
+            exact_rounds=1,
+            mip_rel_gap=mip_rel_gap,
+            round_time_limit=round_time_limit,
+            closure=False,
+        )
+    else:
+        solution = solve(
+            whole,
+            max_rounds=max_rounds,
+            exact_rounds=exact_rounds,
+            mip_rel_gap=mip_rel_gap,
+            round_time_limit=round_time_limit,
+        )
+    suppressed = solution.suppressed | primary
+    repaired = int((suppressed & ~sub.suppressed).sum()) if chosen == "modular" else 0
+    pruned = prune_derivable(system, suppressed, primary)
     secondary = suppressed & ~primary
+    value = whole.value
     cells["status"] = np.where(primary, "primary", np.where(secondary, "secondary", "published"))
     report = SecondaryReport(
-        rounds=rounds,
-        cuts=len(cuts.rhs),
+        rounds=solution.rounds,
+        cuts=solution.cuts,
         secondary_cells=int(secondary.sum()),
         secondary_value=float(np.abs(value[secondary]).sum()),
         seconds=time.perf_counter() - start,
-        mip_gap=gap,
+        mip_gap=solution.mip_gap,
+        method=chosen,
+        subtables=sub.subtables,
+        subtable_rounds=sub.rounds,
+        subtable_failures=sub.failures,
+        repaired=repaired,
+        pruned=pruned,
     )
     return system, report

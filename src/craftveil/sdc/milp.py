@@ -1,0 +1,303 @@
+"""The exact complementary-suppression model: one MILP with cutting planes, solved by HiGHS.
+
+Formulation (Fischetti & Salazar-González, "Models and algorithms for optimizing cell
+suppression in tabular data with linear constraints", JASA 2000 — the model behind τ-Argus's
+OPTIMAL method): a binary y_c per cell (1 = suppressed), the cells to protect fixed at 1,
+minimising Σ w_c y_c.
+
+Constraints: every relation holding a protected cell gets a capacity cut per direction (the
+other cells of the relation must be able to absorb the protection level), a "not alone" cut,
+and the singleton cut (a single-vendor cell may not share a relation with only one other
+single-vendor suppression). Then, iteratively: solve the MILP, compute each protected cell's
+attacker interval with a *modelled* attacker whose cells lie in [0, U] (U = the grand total of
+the measure; tighter than the true attacker, so any pattern safe for it is safe for the audit),
+and for every violated side add the Benders cut Σ_c (LB_c·r⁺_c + UB_c·r⁻_c)·y_c ≥ protection
+from the LP's reduced costs r (weak duality: valid for every pattern, violated by the current
+one). Stop when no cut is violated; the true-attacker audit (audit.py) is the arbiter afterwards.
+
+After ``exact_rounds`` rounds the loop switches to *monotone* rounds: the cells suppressed so
+far are fixed, so every later round only adds cells and the loop ends after at most
+(cells − suppressed) rounds. The interval check first solves a small LP over the suppressed
+cells within two relations of the protected cell (the attacker is told every other cell: a
+better-informed attacker, so passing there is sufficient) and only falls back to the full
+connected component when that fails (problems under ``LOCAL_CHECK_MIN_CELLS`` cells, such as
+subtables, go straight to the one full LP). HiGHS runs with a relative gap and a time limit per
+round; any pattern that passes the interval check is valid, so stopping early costs
+optimality, never safety.
+
+The same :class:`Problem` serves three callers (secondary.py): the whole linked system
+(method ``exact``), one non-hierarchical subtable at a time (method ``modular``, modular.py),
+and the repair of a modular pattern on the whole system (``exact_rounds=1``: monotone from the
+start, so the modular pattern only grows).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from craftveil.errors import PrivacyRequirementError
+from craftveil.sdc.audit import AttackerLP
+
+BIG = 1e12
+# below this many cells one attacker LP per round over the whole problem is cheaper than the
+# neighbourhood LPs (building an LP costs more than solving it on a small subtable)
+LOCAL_CHECK_MIN_CELLS = 1_000
+LOG = logging.getLogger(__name__)
+
+
+@dataclass
+class Problem:
+    """One suppression problem over n cells (indices 0..n−1) and their additivity relations.
+
+    ``lower``/``upper`` bound the modelled attacker (upper = U, finite); ``protected`` cells
+    need an attacker interval reaching ``upper_protection`` above and ``lower_protection``
+    below their value; ``fixed`` cells must be suppressed (lb = 1).
+    """
+
+    value: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    vendors: np.ndarray
+    relations: list[np.ndarray]
+    upper_protection: np.ndarray
+    lower_protection: np.ndarray
+    protected: np.ndarray
+    fixed: np.ndarray
+    weights: np.ndarray
+    ids: np.ndarray | None = None  # the cells' ids in the whole system (a subtable's cells)
+
+    @property
+    def size(self) -> int:
+        return len(self.value)
+
+    def matrix(self) -> sparse.csr_matrix:
+        """Rows: relations; +1 on the parent, −1 on each child (so M·x = 0)."""
+        if not self.relations:
+            return sparse.csr_matrix((0, self.size))
+        rows = np.concatenate([np.full(len(r), i) for i, r in enumerate(self.relations)])
+        cols = np.concatenate(self.relations)
+        vals = np.concatenate([np.r_[1.0, -np.ones(len(r) - 1)] for r in self.relations])
+        return sparse.csr_matrix((vals, (rows, cols)), shape=(len(self.relations), self.size))
+
+
+@dataclass
+class Solution:
+    """The suppression pattern found and what the loop did."""
+
+    suppressed: np.ndarray
+    rounds: int
+    cuts: int
+    mip_gap: float
+
+
+class _Cuts:
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.cols: list[np.ndarray] = []
+        self.vals: list[np.ndarray] = []
+        self.rhs: list[float] = []
+
+    def add(self, cols: np.ndarray, vals: np.ndarray, rhs: float) -> None:
+        keep = np.abs(vals) > 1e-9
+        self.cols.append(cols[keep].astype(np.int64))
+        self.vals.append(vals[keep])
+        self.rhs.append(rhs)
+
+    def constraint(self) -> LinearConstraint:
+        rows = [np.full(len(c), i) for i, c in enumerate(self.cols)]
+        a = sparse.csr_matrix(
+            (np.concatenate(self.vals), (np.concatenate(rows), np.concatenate(self.cols))),
+            shape=(len(self.rhs), self.n),
+        )
+        return LinearConstraint(a, np.array(self.rhs), np.inf)
+
+
+def _initial_cuts(problem: Problem, cuts: _Cuts) -> None:
+    value = problem.value
+    protected = problem.protected
+    vendors = problem.vendors
+    lower = np.where(np.isinf(problem.lower), -BIG, problem.lower)
+    room_down = value - lower  # how far a cell can fall
+    room_up = problem.upper - value  # how far it can rise (modelled attacker)
+    for rel in problem.relations:
+        for pos, p in enumerate(rel):
+            if not protected[p]:
+                continue
+            others = np.delete(rel, pos)
+            cuts.add(others, np.ones(len(others)), 1.0)
+            if vendors[p] == 1 and pos > 0:
+                # among siblings (a parent's single vendor IS its only child's vendor)
+                w = np.where((vendors[others] == 1) & (others != rel[0]), 0.5, 1.0)
+                cuts.add(others, w, 1.0)
+            # a child rising is absorbed by its parent rising or its siblings falling; a parent
+            # rising needs its children to rise
+            moves_with = np.ones(len(others), dtype=bool) if pos == 0 else others == rel[0]
+            for protection, up in (
+                (problem.upper_protection[p], True),
+                (problem.lower_protection[p], False),
+            ):
+                if protection <= 0:
+                    continue
+                rises = moves_with if up else ~moves_with
+                room = np.where(rises, room_up[others], room_down[others])
+                cuts.add(others, np.minimum(room, protection), protection)
+
+
+def _closure_cuts(relations: list[np.ndarray], suppressed: np.ndarray, cuts: _Cuts) -> int:
+    """Lazy cuts y_c ≤ Σ_{R∖c} y: a suppressed cell alone in a relation is exactly derivable.
+
+    Such a cell protects nothing (unsuppressing it leaves every attacker interval unchanged),
+    so these cuts never remove the best pattern, and they push the MILP towards closed
+    patterns (the hyper-rectangles of multi-dimensional tables) instead of one cell per round.
+    """
+    added = 0
+    for rel in relations:
+        hidden = rel[suppressed[rel]]
+        if len(hidden) == 1:
+            coef = np.ones(len(rel))
+            coef[rel == hidden[0]] = -1.0
+            cuts.add(rel, coef, 0.0)
+            added += 1
+    return added
+
+
+def _local_attacker(
+    matrix: sparse.csr_matrix,
+    neighbours: sparse.csr_matrix,
+    problem: Problem,
+    suppressed: np.ndarray,
+    cell: int,
+) -> AttackerLP:
+    """Attacker LP over the suppressed cells within two relations of ``cell``.
+
+    Every other cell is treated as published (known exactly): a *better-informed* attacker, so
+    an interval wide enough here is wide enough for the real one — a sufficient check that
+    keeps most LPs tiny. Only when it fails is the full-component LP solved.
+    """
+    mask = np.zeros(problem.size, dtype=bool)
+    first = neighbours.indices[neighbours.indptr[cell] : neighbours.indptr[cell + 1]]
+    first = first[suppressed[first]]
+    hops = neighbours[first].indices
+    mask[hops] = True
+    mask[first] = True
+    mask[cell] = True
+    return AttackerLP(matrix, problem.value, problem.lower, problem.upper, suppressed & mask)
+
+
+def solve(
+    problem: Problem,
+    *,
+    max_rounds: int = 500,
+    exact_rounds: int = 15,
+    mip_rel_gap: float = 1e-4,
+    round_time_limit: float = 60.0,
+    closure: bool = True,
+) -> Solution:
+    """Run the MILP + cuts loop until every protected side passes the modelled attacker.
+
+    ``closure=False`` leaves out the closure cuts (used by the repair of a fixed pattern, where
+    they would only force partners for cells the pattern already suppresses).
+    """
+    n = problem.size
+    value = problem.value
+    protected = problem.protected
+    upl = problem.upper_protection
+    lpl = problem.lower_protection
+    room_down = np.where(np.isinf(problem.lower), BIG, value - problem.lower)
+    room_up = problem.upper - value
+    cuts = _Cuts(n)
+    _initial_cuts(problem, cuts)
+    lb = (problem.fixed | protected).astype(float)
+    matrix = problem.matrix()
+    structure = abs(matrix).astype(bool).astype(float)
+    neighbours = (structure.T @ structure).tocsr()
+    rounds = 0
+    gap = 0.0
+    # in monotone rounds the pattern only grows, so an interval wide enough stays wide enough
+    monotone = False
+    passed: set[tuple[int, bool]] = set()
+    suppressed = lb > 0.5
+    while protected.any():
+        rounds += 1
+        if rounds > max_rounds:
+            raise PrivacyRequirementError(
+                f"complementary suppression did not converge in {max_rounds} rounds",
+                what_would_help=[
+                    "coarser tables (fewer hierarchy levels or codes)",
+                    "fewer linked tables in one release",
+                ],
+            )
+        constraints = [cuts.constraint()] if cuts.rhs else []
+        t_milp = time.perf_counter()
+        res = milp(
+            problem.weights,
+            constraints=constraints,
+            integrality=np.ones(n),
+            bounds=Bounds(lb, np.ones(n)),
+            options={"mip_rel_gap": mip_rel_gap, "time_limit": round_time_limit},
+        )
+        if res.x is None:
+            raise PrivacyRequirementError(
+                f"the suppression model has no solution ({res.message})",
+                what_would_help=["fewer or coarser tables", "a lower protection requirement"],
+            )
+        gap = float(getattr(res, "mip_gap", 0.0) or 0.0)
+        suppressed = res.x > 0.5
+        t_lp = time.perf_counter()
+        full: AttackerLP | None = None
+        added = 0
+        for p in np.flatnonzero(protected):
+            sides = [
+                (maximise, protection)
+                for maximise, protection in ((True, upl[p]), (False, lpl[p]))
+                if protection > 0 and (int(p), maximise) not in passed
+            ]
+            if not sides:
+                continue
+            if n < LOCAL_CHECK_MIN_CELLS and full is None:
+                full = AttackerLP(matrix, value, problem.lower, problem.upper, suppressed)
+            local = (
+                full
+                if n < LOCAL_CHECK_MIN_CELLS and full is not None
+                else _local_attacker(matrix, neighbours, problem, suppressed, int(p))
+            )
+            for maximise, protection in sides:
+                tol = protection - 1e-6 * max(1.0, abs(value[p]))
+                optimum, reduced = local.interval_side(int(p), maximise)
+                reach = optimum - value[p] if maximise else value[p] - optimum
+                if reach < tol and local is not full:
+                    if full is None:
+                        full = AttackerLP(matrix, value, problem.lower, problem.upper, suppressed)
+                    optimum, reduced = full.interval_side(int(p), maximise)
+                    reach = optimum - value[p] if maximise else value[p] - optimum
+                if reach >= tol:
+                    if monotone:
+                        passed.add((int(p), maximise))
+                    continue
+                coef = room_down * np.maximum(reduced, 0) + room_up * np.maximum(-reduced, 0)
+                cols = np.flatnonzero(coef > 1e-9)
+                cuts.add(cols, np.minimum(coef[cols], protection), protection)
+                added += 1
+        LOG.debug(
+            "round %d: MILP %.1f s (%d cuts, %d suppressed), interval LPs %.1f s, %d new cuts",
+            rounds,
+            t_lp - t_milp,
+            len(cuts.rhs),
+            int(suppressed.sum()),
+            time.perf_counter() - t_lp,
+            added,
+        )
+        if closure:
+            added += _closure_cuts(problem.relations, suppressed, cuts)
+        if added == 0:
+            break
+        if rounds >= exact_rounds:
+            lb = np.maximum(lb, suppressed.astype(float))
+            monotone = True
+    return Solution(suppressed=suppressed, rounds=rounds, cuts=len(cuts.rhs), mip_gap=gap)
