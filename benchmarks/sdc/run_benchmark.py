@@ -27,7 +27,9 @@ import pandas as pd
 
 from craftveil.policy.aggregates import AggregatesPolicy
 from craftveil.sdc import audit, build_tables, primary_suppression, secondary_suppression
-from craftveil.sdc.secondary import Method
+from craftveil.sdc.secondary import ROUND_NODE_LIMIT, SUBTABLE_NODE_LIMIT, Method
+
+NODE_LIMITS = [ROUND_NODE_LIMIT, SUBTABLE_NODE_LIMIT]  # set from --node-limits
 
 P_PERCENT = 15.0
 MIN_VENDORS = 3
@@ -145,7 +147,11 @@ def run_craftveil(
     primary_suppression(system, policy.rules)
     t2 = time.perf_counter()
     system, report = secondary_suppression(
-        system, method=method, exact_rounds=exact_rounds, round_time_limit=30.0
+        system,
+        method=method,
+        exact_rounds=exact_rounds,
+        round_node_limit=NODE_LIMITS[0],
+        subtable_node_limit=NODE_LIMITS[1],
     )
     t3 = time.perf_counter()
     result = audit(system)
@@ -170,6 +176,8 @@ def run_craftveil(
         "subtable_failures": report.subtable_failures,
         "repaired": report.repaired,
         "pruned": report.pruned,
+        "timed_out_rounds": report.timed_out_rounds,
+        "node_limits": NODE_LIMITS,
         "cuts": report.cuts,
         "peak_mb": round(peak_mb()),
     }
@@ -242,7 +250,13 @@ def main() -> None:
     )
     parser.add_argument("--exact-rounds", type=int, default=3)
     parser.add_argument("--method", choices=["auto", "exact", "modular"], default="auto")
+    parser.add_argument(
+        "--node-limits",
+        default=f"{ROUND_NODE_LIMIT},{SUBTABLE_NODE_LIMIT}",
+        help="branch-and-bound nodes per MILP round: whole system, subtable",
+    )
     args = parser.parse_args()
+    NODE_LIMITS[:] = [int(v) for v in args.node_limits.split(",")]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     t0 = time.perf_counter()
     frame = generate(args.rows)

@@ -21,8 +21,8 @@ far are fixed, so every later round only adds cells and the loop ends after at m
 cells within two relations of the protected cell (the attacker is told every other cell: a
 better-informed attacker, so passing there is sufficient) and only falls back to the full
 connected component when that fails (problems under ``LOCAL_CHECK_MIN_CELLS`` cells, such as
-subtables, go straight to the one full LP). HiGHS runs with a relative gap and a time limit per
-round; any pattern that passes the interval check is valid, so stopping early costs
+subtables, go straight to the one full LP). HiGHS runs with a relative gap and a node limit per
+round (deterministic); any pattern that passes the interval check is valid, so stopping early costs
 optimality, never safety.
 
 The same :class:`Problem` serves three callers (secondary.py): the whole linked system
@@ -94,6 +94,7 @@ class Solution:
     rounds: int
     cuts: int
     mip_gap: float
+    timed_out: int = 0  # MILP rounds stopped by the wall-clock guard (result machine-dependent)
 
 
 class _Cuts:
@@ -196,13 +197,20 @@ def solve(
     max_rounds: int = 500,
     exact_rounds: int = 15,
     mip_rel_gap: float = 1e-4,
-    round_time_limit: float = 60.0,
+    round_node_limit: int | None = None,
+    round_time_limit: float = 600.0,
     closure: bool = True,
 ) -> Solution:
     """Run the MILP + cuts loop until every protected side passes the modelled attacker.
 
     ``closure=False`` leaves out the closure cuts (used by the repair of a fixed pattern, where
     they would only force partners for cells the pattern already suppresses).
+
+    Each MILP round stops at ``round_node_limit`` branch-and-bound nodes (deterministic: the
+    same problem gives the same pattern on any machine, so re-running a release publishes the
+    same cells — two different patterns of one table could be combined by an attacker) or at
+    the relative gap; ``round_time_limit`` is only a guard against a runaway round, and rounds
+    it stops are counted in ``Solution.timed_out`` (their result depends on machine speed).
     """
     n = problem.size
     value = problem.value
@@ -218,7 +226,11 @@ def solve(
     structure = abs(matrix).astype(bool).astype(float)
     neighbours = (structure.T @ structure).tocsr()
     rounds = 0
+    timed_out = 0
     gap = 0.0
+    options: dict[str, float] = {"mip_rel_gap": mip_rel_gap, "time_limit": round_time_limit}
+    if round_node_limit is not None:
+        options["node_limit"] = round_node_limit
     # in monotone rounds the pattern only grows, so an interval wide enough stays wide enough
     monotone = False
     passed: set[tuple[int, bool]] = set()
@@ -240,8 +252,10 @@ def solve(
             constraints=constraints,
             integrality=np.ones(n),
             bounds=Bounds(lb, np.ones(n)),
-            options={"mip_rel_gap": mip_rel_gap, "time_limit": round_time_limit},
+            options=dict(options),  # scipy consumes the dict
         )
+        if "time limit" in str(res.message).lower():
+            timed_out += 1
         if res.x is None:
             raise PrivacyRequirementError(
                 f"the suppression model has no solution ({res.message})",
@@ -300,4 +314,6 @@ def solve(
         if rounds >= exact_rounds:
             lb = np.maximum(lb, suppressed.astype(float))
             monotone = True
-    return Solution(suppressed=suppressed, rounds=rounds, cuts=len(cuts.rhs), mip_gap=gap)
+    return Solution(
+        suppressed=suppressed, rounds=rounds, cuts=len(cuts.rhs), mip_gap=gap, timed_out=timed_out
+    )

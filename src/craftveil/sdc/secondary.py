@@ -47,6 +47,11 @@ MARGIN_COST = 1.0
 # share of its cluster's protection level a carried cell must get in later subtables; 0 was
 # measured best on the hierarchical benchmark (docs/decisions/0005-modular-suppression.md)
 CARRY_FRACTION = 0.0
+# branch-and-bound nodes per MILP round (whole system / one subtable): deterministic limits, so
+# the same tables always get the same pattern (a wall-clock limit would let two runs of one
+# release publish different cells, which an attacker could combine)
+ROUND_NODE_LIMIT = 2_000
+SUBTABLE_NODE_LIMIT = 200
 
 
 @dataclass
@@ -55,7 +60,9 @@ class SecondaryReport:
 
     ``rounds``/``cuts``/``mip_gap`` are those of the whole-system loop (for ``modular`` the
     repair loop); ``subtables`` and ``subtable_rounds`` count the modular pass, ``repaired``
-    the cells the repair added and ``pruned`` the derivable secondaries published again.
+    the cells the repair added and ``pruned`` the derivable secondaries published again;
+    ``timed_out_rounds`` counts MILP rounds stopped by the wall-clock guard rather than the
+    deterministic node limit (0 means the pattern is reproducible on any machine).
     """
 
     rounds: int
@@ -70,6 +77,7 @@ class SecondaryReport:
     subtable_failures: int = 0
     repaired: int = 0
     pruned: int = 0
+    timed_out_rounds: int = 0
 
 
 def choose_method(system: CellSystem, method: Method = "auto") -> Literal["exact", "modular"]:
@@ -113,6 +121,7 @@ class _ModularPass:
     subtables: int
     rounds: int
     failures: int
+    timed_out: int = 0
 
 
 def _modular_pass(
@@ -122,7 +131,7 @@ def _modular_pass(
     max_rounds: int,
     subtable_exact_rounds: int,
     mip_rel_gap: float,
-    time_limit: float,
+    node_limit: int | None,
 ) -> _ModularPass:
     """Protect each subtable top-down, carrying shared cells' status (modular.py)."""
     suppressed = whole.protected.copy()
@@ -130,7 +139,7 @@ def _modular_pass(
     upl = whole.upper_protection.copy()
     lpl = whole.lower_protection.copy()
     decided = np.zeros(whole.size, dtype=bool)
-    solved = rounds = failures = 0
+    solved = rounds = failures = timed_out = 0
     order = subtables(system)
     pending = np.zeros(whole.size)  # how many subtables still to come hold each cell
     for sub in order:
@@ -164,7 +173,7 @@ def _modular_pass(
                 max_rounds=max_rounds,
                 exact_rounds=subtable_exact_rounds,
                 mip_rel_gap=mip_rel_gap,
-                round_time_limit=time_limit,
+                round_node_limit=node_limit,
             )
         except PrivacyRequirementError as exc:  # the whole-system repair takes over
             LOG.info("subtable %s not solved (%s); left to the repair", sub.key, exc)
@@ -173,6 +182,7 @@ def _modular_pass(
             continue
         solved += 1
         rounds += solution.rounds
+        timed_out += solution.timed_out
         LOG.debug(
             "subtable %s (%d cells, %d to protect): %d rounds, %d suppressed",
             sub.key,
@@ -193,7 +203,7 @@ def _modular_pass(
         lpl[cells[carry]] = level
         protected[new] = True
         decided[cells] = True
-    return _ModularPass(suppressed, solved, rounds, failures)
+    return _ModularPass(suppressed, solved, rounds, failures, timed_out)
 
 
 def prune_derivable(system: CellSystem, suppressed: np.ndarray, primary: np.ndarray) -> int:
@@ -239,9 +249,9 @@ def secondary_suppression(
     max_rounds: int = 500,
     exact_rounds: int = 15,
     mip_rel_gap: float = 1e-4,
-    round_time_limit: float = 60.0,
+    round_node_limit: int | None = ROUND_NODE_LIMIT,
     subtable_exact_rounds: int = 8,
-    subtable_time_limit: float = 1.0,
+    subtable_node_limit: int | None = SUBTABLE_NODE_LIMIT,
 ) -> tuple[CellSystem, SecondaryReport]:
     """Choose complementary suppressions for all tables at once; status 'secondary' in place."""
     start = time.perf_counter()
@@ -257,7 +267,7 @@ def secondary_suppression(
             max_rounds=max_rounds,
             subtable_exact_rounds=subtable_exact_rounds,
             mip_rel_gap=mip_rel_gap,
-            time_limit=subtable_time_limit,
+            node_limit=subtable_node_limit,
         )
         whole.fixed = sub.suppressed.copy()
         LOG.info(
@@ -271,7 +281,7 @@ def secondary_suppression(
             max_rounds=max_rounds,
             exact_rounds=1,
             mip_rel_gap=mip_rel_gap,
-            round_time_limit=round_time_limit,
+            round_node_limit=round_node_limit,
             closure=False,
         )
     else:
@@ -280,7 +290,7 @@ def secondary_suppression(
             max_rounds=max_rounds,
             exact_rounds=exact_rounds,
             mip_rel_gap=mip_rel_gap,
-            round_time_limit=round_time_limit,
+            round_node_limit=round_node_limit,
         )
     suppressed = solution.suppressed | primary
     repaired = int((suppressed & ~sub.suppressed).sum()) if chosen == "modular" else 0
@@ -301,5 +311,12 @@ def secondary_suppression(
         subtable_failures=sub.failures,
         repaired=repaired,
         pruned=pruned,
+        timed_out_rounds=solution.timed_out + sub.timed_out,
     )
+    if report.timed_out_rounds:
+        LOG.warning(
+            "%d MILP rounds stopped at the wall-clock guard: this pattern may differ on a "
+            "re-run on another machine",
+            report.timed_out_rounds,
+        )
     return system, report

@@ -14,6 +14,7 @@ import itertools
 from pathlib import Path
 
 import ibis
+import ibis.expr.datatypes as dt
 import numpy as np
 import pandas as pd
 
@@ -30,6 +31,10 @@ from craftveil.sdc.dimensions import DimensionLevels, add_dimension_columns
 
 Family = tuple[tuple[str, int], ...]  # (dimension, level index) of the non-total dimensions
 QUANTILE_MEASURES = {"median_band", "quartile_bands"}
+# measures are summed in fixed point with 6 decimals (each row rounded to 1e-6 first); squares
+# (for the sampling variance only) of per-vendor sums rounded to 1e-3
+EXACT = dt.Decimal(38, 6)
+EXACT_SQUARE = dt.Decimal(38, 3)
 
 
 def _family_stats(
@@ -45,21 +50,26 @@ def _family_stats(
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Per cell of one family: N, X, rows, min contribution, top contributions (engine)."""
     code_cols = {d: dims[d].columns[j] for d, j in family}
+    # fixed-point sums: exact in any order, so a parallel engine gives the same totals (and so
+    # the same protection levels and suppression pattern) on every run; floating-point sums
+    # differ in the last bits with the threads' order
+    exact = source[measure].cast(EXACT)
     grouped = source.group_by([*code_cols.values(), vendor_column]).agg(
-        __value=source[measure].sum(), __rows=source.count()
+        __value=exact.sum(), __rows=source.count()
     )
     keys = list(code_cols.values())
+    coarse = grouped.__value.cast(EXACT_SQUARE)
     metrics = {
         "vendors": grouped.count(),
-        "value": grouped.__value.sum(),
-        "shadow_value": grouped.__value.abs().sum(),
+        "value": grouped.__value.sum().cast("float64"),
+        "shadow_value": grouped.__value.abs().sum().cast("float64"),
         "rows": grouped.__rows.sum(),
-        "min_contribution": grouped.__value.min(),
-        "sum_squares": (grouped.__value * grouped.__value).sum(),
+        "min_contribution": grouped.__value.min().cast("float64"),
+        "sum_squares": (coarse * coarse).sum().cast("float64"),
     }
     stats_expr = grouped.group_by(keys).agg(**metrics) if keys else grouped.aggregate(**metrics)
     stats = stats_expr.to_pandas()
-    rank_value = grouped.__value.abs() if rank_absolute else grouped.__value
+    rank_value = (grouped.__value.abs() if rank_absolute else grouped.__value).cast("float64")
     window = ibis.window(group_by=keys or None, order_by=[ibis.desc(rank_value)])
     ranked = grouped.mutate(__rank=ibis.row_number().over(window), __rv=rank_value)
     top = ranked.filter(ranked.__rank < top_count).select(*keys, "__rank", "__rv").to_pandas()
@@ -91,7 +101,9 @@ def _family_stats(
     stats = stats.rename(columns={c: d for d, c in code_cols.items()})
     contributions = None
     if keep_contributions:
-        contributions = grouped.select(*keys, vendor_column, "__value").to_pandas()
+        contributions = grouped.select(
+            *keys, vendor_column, grouped.__value.cast("float64").name("__value")
+        ).to_pandas()
         contributions = contributions.rename(columns={c: d for d, c in code_cols.items()})
     return stats, contributions
 
@@ -186,6 +198,10 @@ def build_tables(
                     and not any(k[0] == t.measure_column and k[2] == family for k in families),
                     quantile_column,
                 )
+                if family:  # cell ids in key order, not the engine's group-by order
+                    stats = stats.sort_values(
+                        [d for d, _ in family], key=lambda c: c.astype(str), kind="stable"
+                    ).reset_index(drop=True)
                 stats["key"] = (
                     [
                         canonical_key(
