@@ -37,25 +37,46 @@ EXACT = dt.Decimal(38, 6)
 EXACT_SQUARE = dt.Decimal(38, 3)
 
 
+def _vendor_base(
+    table: ibis.Table, dims: dict[str, DimensionLevels], measure: str, vendor_column: str
+) -> ibis.Table:
+    """Each vendor's exact sum and row count per finest cell of every dimension (one query).
+
+    Every family's per-vendor contributions are sums of these (a coarser cell's contribution is
+    the sum of the vendor's finer ones, exact in fixed point), so the source rows are read and
+    the hierarchy joins run once per measure instead of twice per family. Never larger than
+    the source: one row per (vendor, finest cell) present.
+    """
+    codes = [c for d in dims.values() for c in d.columns[: d.total_level]]
+    return (
+        table.group_by([*codes, vendor_column])
+        .agg(__value=table[measure].cast(EXACT).sum(), __rows=table.count())
+        .cache()
+    )
+
+
 def _family_stats(
     source: ibis.Table,
+    base: ibis.Table,
     family: Family,
     dims: dict[str, DimensionLevels],
-    measure: str,
     vendor_column: str,
     top_count: int,
     rank_absolute: bool,
     keep_contributions: bool,
     quantile_column: str | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Per cell of one family: N, X, rows, min contribution, top contributions (engine)."""
+    """Per cell of one family: N, X, rows, min contribution, top contributions (engine).
+
+    ``base`` is :func:`_vendor_base` of the table's measure; ``source`` (the rows) is read only for
+    quantiles.
+    """
     code_cols = {d: dims[d].columns[j] for d, j in family}
     # fixed-point sums: exact in any order, so a parallel engine gives the same totals (and so
     # the same protection levels and suppression pattern) on every run; floating-point sums
     # differ in the last bits with the threads' order
-    exact = source[measure].cast(EXACT)
-    grouped = source.group_by([*code_cols.values(), vendor_column]).agg(
-        __value=exact.sum(), __rows=source.count()
+    grouped = base.group_by([*code_cols.values(), vendor_column]).agg(
+        __value=base.__value.sum(), __rows=base.__rows.sum()
     )
     keys = list(code_cols.values())
     coarse = grouped.__value.cast(EXACT_SQUARE)
@@ -176,6 +197,7 @@ def build_tables(
     cell_rows: list[pd.DataFrame] = []
     layouts: dict[str, TableLayout] = {}
     relations: list[np.ndarray] = []
+    bases: dict[str, ibis.Table] = {}
     for t in policy.tables:
         tdims = tuple(dims[d] for d in t.dimensions)
         frames = []
@@ -186,11 +208,15 @@ def build_tables(
             quantile_column = t.quantile_column if QUANTILE_MEASURES & set(t.measures) else None
             fkey = (t.measure_column, quantile_column, family)
             if fkey not in families:
+                if t.measure_column not in bases:
+                    bases[t.measure_column] = _vendor_base(
+                        table, dims, t.measure_column, vendor_column
+                    )
                 stats, contrib = _family_stats(
                     table,
+                    bases[t.measure_column],
                     family,
                     dims,
-                    t.measure_column,
                     vendor_column,
                     top_count,
                     absolute,
@@ -206,14 +232,17 @@ def build_tables(
                     [
                         canonical_key(
                             t.measure_column,
-                            [(d, dims[d].levels[j], str(row[d])) for d, j in family],
+                            [
+                                (d, dims[d].levels[j], str(code))
+                                for (d, j), code in zip(family, codes_of_cell, strict=True)
+                            ],
                         )
-                        for _, row in stats.iterrows()
+                        for codes_of_cell in zip(*(stats[d] for d, _ in family), strict=True)
                     ]
                     if family
                     else [canonical_key(t.measure_column, [])] * len(stats)
                 )
-                new = stats[~stats.key.isin(key_to_id.keys())].copy()
+                new = stats[[k not in key_to_id for k in stats.key]].copy()
                 new["cell_id"] = range(len(key_to_id), len(key_to_id) + len(new))
                 key_to_id.update(zip(new.key, new.cell_id, strict=True))
                 new["measure_column"] = t.measure_column
@@ -266,6 +295,8 @@ def build_tables(
         layouts[t.name] = layout
         relations.extend(table_relations(layout, parent_of))
 
+    for base in bases.values():
+        base.release()
     cells = pd.concat(cell_rows, ignore_index=True).set_index("cell_id").sort_index()
     vendor_count = int(table.select(vendor_column).distinct().count().to_pyarrow().as_py())
     return CellSystem(
