@@ -23,6 +23,7 @@ from scipy import sparse
 
 from craftveil.errors import InternalError
 from craftveil.sdc.cells import CellSystem
+from craftveil.sdc.highs import new_model
 
 
 @dataclass
@@ -101,8 +102,7 @@ class AttackerLP:
         lp.a_matrix_.start_ = a.indptr.astype(np.int32)
         lp.a_matrix_.index_ = a.indices.astype(np.int32)
         lp.a_matrix_.value_ = a.data.astype(float)
-        model = highspy.Highs()  # type: ignore[no-untyped-call]
-        model.setOptionValue("output_flag", False)
+        model = new_model()
         model.setOptionValue("presolve", "off")
         model.passModel(lp)
         self._models[comp_id] = (model, comp, rows)

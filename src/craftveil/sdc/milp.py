@@ -44,6 +44,7 @@ from scipy import sparse
 
 from craftveil.errors import PrivacyRequirementError
 from craftveil.sdc.audit import AttackerLP
+from craftveil.sdc.highs import new_model
 
 BIG = 1e12
 # below this many cells one attacker LP per round over the whole problem is cheaper than the
@@ -224,8 +225,7 @@ def _highs_binary(
     lp.a_matrix_.index_ = a.indices.astype(np.int32)
     lp.a_matrix_.value_ = a.data.astype(float)
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n
-    model = highspy.Highs()  # type: ignore[no-untyped-call]
-    model.setOptionValue("output_flag", False)
+    model = new_model()
     for key, val in options.items():
         model.setOptionValue(key, val)
     model.passModel(lp)

@@ -25,7 +25,9 @@ audit (audit.py) is the arbiter afterwards; protect.py fails closed when it does
 from __future__ import annotations
 
 import logging
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -34,8 +36,8 @@ import numpy as np
 from craftveil.errors import PrivacyRequirementError
 from craftveil.sdc.audit import cell_bounds
 from craftveil.sdc.cells import CellSystem
-from craftveil.sdc.milp import Problem, solve
-from craftveil.sdc.modular import cluster_protection, is_hierarchical, subtables
+from craftveil.sdc.milp import Problem, Solution, solve
+from craftveil.sdc.modular import Subtable, cluster_protection, is_hierarchical, subtables
 
 LOG = logging.getLogger(__name__)
 Method = Literal["auto", "exact", "modular"]
@@ -124,6 +126,24 @@ class _ModularPass:
     timed_out: int = 0
 
 
+def _waves(order: list[Subtable], size: int) -> list[list[int]]:
+    """Group the ordered subtables into waves of cell-disjoint subtables.
+
+    A subtable goes into the wave after the latest wave holding a subtable it shares a cell
+    with, so every subtable still comes after each earlier subtable it depends on: solving a
+    wave's subtables in any order or at once gives exactly the sequential result.
+    """
+    last = np.full(size, -1)
+    waves: list[list[int]] = []
+    for i, sub in enumerate(order):
+        wave = int(last[sub.cells].max(initial=-1)) + 1
+        last[sub.cells] = wave
+        if wave == len(waves):
+            waves.append([])
+        waves[wave].append(i)
+    return waves
+
+
 def _modular_pass(
     system: CellSystem,
     whole: Problem,
@@ -132,8 +152,13 @@ def _modular_pass(
     subtable_exact_rounds: int,
     mip_rel_gap: float,
     node_limit: int | None,
+    threads: int,
 ) -> _ModularPass:
-    """Protect each subtable top-down, carrying shared cells' status (modular.py)."""
+    """Protect each subtable top-down, carrying shared cells' status (modular.py).
+
+    Cell-disjoint subtables of one wave (:func:`_waves`) are solved on ``threads`` threads
+    (HiGHS releases the GIL while it solves); the pattern is the sequential one.
+    """
     suppressed = whole.protected.copy()
     protected = whole.protected.copy()
     upl = whole.upper_protection.copy()
@@ -144,31 +169,10 @@ def _modular_pass(
     pending = np.zeros(whole.size)  # how many subtables still to come hold each cell
     for sub in order:
         pending[sub.cells] += 1
-    for sub in order:
-        cells = sub.cells
-        pending[cells] -= 1
-        if not suppressed[cells].any():
-            decided[cells] = True
-            continue
-        penalty = np.where(decided[cells] & ~suppressed[cells], PUBLISHED_PENALTY, 1.0)
-        penalty = penalty * (1.0 + MARGIN_COST * pending[cells])
-        local_rel = [np.searchsorted(cells, rel) for rel in sub.relations]
-        need = suppressed[cells]
-        problem = Problem(
-            value=whole.value[cells],
-            lower=whole.lower[cells],
-            upper=whole.upper[cells],
-            vendors=whole.vendors[cells],
-            relations=local_rel,
-            upper_protection=np.where(need, upl[cells], 0.0),
-            lower_protection=np.where(need, lpl[cells], 0.0),
-            protected=need,
-            fixed=need,
-            weights=whole.weights[cells] * penalty,
-            ids=cells,
-        )
+
+    def run(problem: Problem) -> Solution | PrivacyRequirementError:
         try:
-            solution = solve(
+            return solve(
                 problem,
                 max_rounds=max_rounds,
                 exact_rounds=subtable_exact_rounds,
@@ -176,33 +180,70 @@ def _modular_pass(
                 round_node_limit=node_limit,
             )
         except PrivacyRequirementError as exc:  # the whole-system repair takes over
-            LOG.info("subtable %s not solved (%s); left to the repair", sub.key, exc)
-            failures += 1
-            decided[cells] = True
-            continue
-        solved += 1
-        rounds += solution.rounds
-        timed_out += solution.timed_out
-        LOG.debug(
-            "subtable %s (%d cells, %d to protect): %d rounds, %d suppressed",
-            sub.key,
-            len(cells),
-            int(need.sum()),
-            solution.rounds,
-            int(solution.suppressed.sum()),
-        )
-        new = cells[solution.suppressed & ~suppressed[cells]]
-        suppressed[new] = True
-        # carried cells: fixed and protected in every later subtable, at CARRY_FRACTION of
-        # their cluster's level (0: they only have to stay suppressed and not be alone in any
-        # relation there; the whole-system repair adds what the linked attacker needs)
-        level = cluster_protection(sub.relations, suppressed, protected, upl, cells)
-        carry = np.isin(cells, new)
-        level = CARRY_FRACTION * np.minimum(level[carry], np.abs(whole.value[cells[carry]]))
-        upl[cells[carry]] = level
-        lpl[cells[carry]] = level
-        protected[new] = True
-        decided[cells] = True
+            return exc
+
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        for wave in _waves(order, whole.size):
+            batch: list[tuple[Subtable, Problem]] = []
+            for sub in (order[i] for i in wave):
+                cells = sub.cells
+                pending[cells] -= 1
+                if not suppressed[cells].any():
+                    decided[cells] = True
+                    continue
+                penalty = np.where(decided[cells] & ~suppressed[cells], PUBLISHED_PENALTY, 1.0)
+                penalty = penalty * (1.0 + MARGIN_COST * pending[cells])
+                need = suppressed[cells]
+                problem = Problem(
+                    value=whole.value[cells],
+                    lower=whole.lower[cells],
+                    upper=whole.upper[cells],
+                    vendors=whole.vendors[cells],
+                    relations=[np.searchsorted(cells, rel) for rel in sub.relations],
+                    upper_protection=np.where(need, upl[cells], 0.0),
+                    lower_protection=np.where(need, lpl[cells], 0.0),
+                    protected=need,
+                    fixed=need,
+                    weights=whole.weights[cells] * penalty,
+                    ids=cells,
+                )
+                batch.append((sub, problem))
+            results = (
+                list(pool.map(run, [p for _, p in batch]))
+                if threads > 1 and len(batch) > 1
+                else [run(p) for _, p in batch]
+            )
+            for (sub, problem), solution in zip(batch, results, strict=True):
+                cells = sub.cells
+                if isinstance(solution, PrivacyRequirementError):
+                    LOG.info("subtable %s not solved (%s); left to the repair", sub.key, solution)
+                    failures += 1
+                    decided[cells] = True
+                    continue
+                solved += 1
+                rounds += solution.rounds
+                timed_out += solution.timed_out
+                LOG.debug(
+                    "subtable %s (%d cells, %d to protect): %d rounds, %d suppressed",
+                    sub.key,
+                    len(cells),
+                    int(problem.protected.sum()),
+                    solution.rounds,
+                    int(solution.suppressed.sum()),
+                )
+                new = cells[solution.suppressed & ~suppressed[cells]]
+                suppressed[new] = True
+                # carried cells: fixed and protected in every later subtable, at CARRY_FRACTION
+                # of their cluster's level (0: they only have to stay suppressed and not be
+                # alone in any relation there; the whole-system repair adds what the linked
+                # attacker needs)
+                level = cluster_protection(sub.relations, suppressed, protected, upl, cells)
+                carry = np.isin(cells, new)
+                level = CARRY_FRACTION * np.minimum(level[carry], np.abs(whole.value[cells[carry]]))
+                upl[cells[carry]] = level
+                lpl[cells[carry]] = level
+                protected[new] = True
+                decided[cells] = True
     return _ModularPass(suppressed, solved, rounds, failures, timed_out)
 
 
@@ -252,8 +293,13 @@ def secondary_suppression(
     round_node_limit: int | None = ROUND_NODE_LIMIT,
     subtable_exact_rounds: int = 8,
     subtable_node_limit: int | None = SUBTABLE_NODE_LIMIT,
+    threads: int | None = None,
 ) -> tuple[CellSystem, SecondaryReport]:
-    """Choose complementary suppressions for all tables at once; status 'secondary' in place."""
+    """Choose complementary suppressions for all tables at once; status 'secondary' in place.
+
+    ``threads`` (default: the machine's cores) solve cell-disjoint subtables of the modular
+    pass at once; the pattern does not depend on it.
+    """
     start = time.perf_counter()
     cells = system.cells
     primary = (cells["status"] == "primary").to_numpy()
@@ -268,6 +314,7 @@ def secondary_suppression(
             subtable_exact_rounds=subtable_exact_rounds,
             mip_rel_gap=mip_rel_gap,
             node_limit=subtable_node_limit,
+            threads=threads if threads is not None else (os.cpu_count() or 1),
         )
         whole.fixed = sub.suppressed.copy()
         LOG.info(

@@ -342,6 +342,29 @@ def test_pattern_does_not_depend_on_row_order(method: secondary_module.Method) -
     assert "secondary" in patterns[0].values()
     assert patterns[0] == patterns[1] == patterns[2]
     ids = build_tables(memtable(_sales()), policy, "vendor").cells["key"].tolist()
-    assert ids == build_tables(
-        memtable(_sales().iloc[::-1].reset_index(drop=True)), policy, "vendor"
-    ).cells["key"].tolist()
+    assert (
+        ids
+        == build_tables(memtable(_sales().iloc[::-1].reset_index(drop=True)), policy, "vendor")
+        .cells["key"]
+        .tolist()
+    )
+
+
+def test_waves_hold_cell_disjoint_subtables_after_their_dependencies() -> None:
+    system = _system()
+    subs = subtables(system)
+    waves = secondary_module._waves(subs, system.size)
+    assert sorted(i for w in waves for i in w) == list(range(len(subs)))
+    assert any(len(w) > 1 for w in waves)  # something to run at once
+    wave_of = {i: k for k, w in enumerate(waves) for i in w}
+    for i, j in itertools.combinations(range(len(subs)), 2):  # i before j in top-down order
+        if np.intersect1d(subs[i].cells, subs[j].cells).size:
+            assert wave_of[i] < wave_of[j]
+
+
+def test_pattern_does_not_depend_on_the_number_of_threads() -> None:
+    one, two = _system(), _system()
+    secondary_suppression(one, method="modular", threads=1)
+    secondary_suppression(two, method="modular", threads=2)
+    assert (one.cells.status == "secondary").sum() > 0
+    pd.testing.assert_series_equal(one.cells.status, two.cells.status)
