@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing as mp
+import os
 import resource
 import time
 from typing import Any
@@ -30,6 +31,7 @@ from craftveil.sdc import audit, build_tables, primary_suppression, secondary_su
 from craftveil.sdc.secondary import ROUND_NODE_LIMIT, SUBTABLE_NODE_LIMIT, Method
 
 NODE_LIMITS = [ROUND_NODE_LIMIT, SUBTABLE_NODE_LIMIT]  # set from --node-limits
+THREADS: list[int | None] = [None]
 
 P_PERCENT = 15.0
 MIN_VENDORS = 3
@@ -152,6 +154,7 @@ def run_craftveil(
         exact_rounds=exact_rounds,
         round_node_limit=NODE_LIMITS[0],
         subtable_node_limit=NODE_LIMITS[1],
+        threads=THREADS[0],
     )
     t3 = time.perf_counter()
     result = audit(system)
@@ -178,6 +181,7 @@ def run_craftveil(
         "pruned": report.pruned,
         "timed_out_rounds": report.timed_out_rounds,
         "node_limits": NODE_LIMITS,
+        "threads": THREADS[0] or os.cpu_count(),
         "cuts": report.cuts,
         "peak_mb": round(peak_mb()),
     }
@@ -255,7 +259,11 @@ def main() -> None:
         default=f"{ROUND_NODE_LIMIT},{SUBTABLE_NODE_LIMIT}",
         help="branch-and-bound nodes per MILP round: whole system, subtable",
     )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="modular pass threads (default: all cores)"
+    )
     args = parser.parse_args()
+    THREADS[0] = args.threads
     NODE_LIMITS[:] = [int(v) for v in args.node_limits.split(",")]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     t0 = time.perf_counter()

@@ -3,7 +3,7 @@
 Attack model (ESSnet handbook ch. 4, τ-Argus "audit"): the attacker knows every published
 cell of every table and every additivity relation (rows, columns, all hierarchy levels, all
 linked tables), and that cells are ≥ 0 (when the cell has no negative contribution). For each
-suppressed primary cell two linear programs (HiGHS through scipy) give the feasible interval
+suppressed primary cell two linear programs (HiGHS through highspy) give the feasible interval
 [X_min, X_max]; the pattern is safe iff X_max ≥ X + UPL and X_min ≤ X − LPL for every one.
 Only suppressed cells are LP variables (published ones are constants), and each connected
 component of suppressed cells is solved on its own — an exact reduction, not a heuristic.

@@ -5,7 +5,7 @@ the *whole* linked system (every table, every hierarchy level, shared cells once
 
 * ``exact`` — one MILP over the whole system with cutting planes (Fischetti & Salazar-González
   2000; τ-Argus OPTIMAL; milp.py). Best on flat and small systems: on the 5,733-cell flat
-  benchmark it suppresses 39 % fewer cells than τ-Argus MODULAR (benchmarks/sdc/README.md).
+  benchmark it suppresses 42 % fewer cells than τ-Argus MODULAR (benchmarks/sdc/README.md).
 * ``modular`` — HiTaS (de Wolf 2002; τ-Argus MODULAR; ESSnet handbook §4.4.3): protect the
   non-hierarchical subtables top-down, each exactly, carrying the status of shared cells
   (modular.py); then check the whole system and *repair* every primary side the linked
