@@ -327,6 +327,7 @@ def solve(
     # in monotone rounds the pattern only grows, so an interval wide enough stays wide enough
     monotone = False
     passed: set[tuple[int, bool]] = set()
+    failing: set[tuple[int, bool]] = set()  # sides whose check failed in the previous round
     suppressed = lb > 0.5
     while protected.any():
         rounds += 1
@@ -343,6 +344,7 @@ def solve(
         timed_out += stopped
         t_lp = time.perf_counter()
         full: AttackerLP | None = None
+        now_failing: set[tuple[int, bool]] = set()
         added = 0
         for p in np.flatnonzero(protected):
             sides = [
@@ -352,11 +354,19 @@ def solve(
             ]
             if not sides:
                 continue
-            if n < LOCAL_CHECK_MIN_CELLS and full is None:
+            # the neighbourhood LP only saves time when it passes: a side that failed last
+            # round (or any side once this round's full LP exists) goes to the full LP directly
+            # — the same verdicts and cuts, since passing the neighbourhood implies passing it
+            direct = (
+                n < LOCAL_CHECK_MIN_CELLS
+                or full is not None
+                or any((int(p), maximise) in failing for maximise, _ in sides)
+            )
+            if direct and full is None:
                 full = AttackerLP(matrix, value, problem.lower, problem.upper, suppressed)
             local = (
                 full
-                if n < LOCAL_CHECK_MIN_CELLS and full is not None
+                if direct and full is not None
                 else _local_attacker(matrix, neighbours, problem, suppressed, int(p))
             )
             for maximise, protection in sides:
@@ -377,7 +387,9 @@ def solve(
                 coef = room_down * np.maximum(reduced, 0) + room_up * np.maximum(-reduced, 0)
                 cols = np.flatnonzero(coef > 1e-9)
                 cuts.add(cols, np.minimum(coef[cols], protection), protection)
+                now_failing.add((int(p), maximise))
                 added += 1
+        failing = now_failing
         LOG.debug(
             "round %d: MILP %.1f s (%d cuts, %d suppressed), interval LPs %.1f s, %d new cuts",
             rounds,
