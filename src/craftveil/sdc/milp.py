@@ -21,7 +21,8 @@ far are fixed, so every later round only adds cells and the loop ends after at m
 cells within two relations of the protected cell (the attacker is told every other cell: a
 better-informed attacker, so passing there is sufficient) and only falls back to the full
 connected component when that fails (problems under ``LOCAL_CHECK_MIN_CELLS`` cells, such as
-subtables, go straight to the one full LP). Each round's MILP is first reduced to the cuts the
+subtables, go straight to the one full LP, and so does a side that failed in the previous round
+or any side once the round's full LP exists). Each round's MILP is first reduced to the cuts the
 fixed cells do not already satisfy and then solved by HiGHS (highspy) with a relative gap, an
 absolute gap of half a cell and a node limit (deterministic); any pattern that passes the
 interval check is valid, so stopping early costs optimality, never safety.
