@@ -28,7 +28,12 @@ import pandas as pd
 
 from craftveil.policy.aggregates import AggregatesPolicy
 from craftveil.sdc import audit, build_tables, primary_suppression, secondary_suppression
-from craftveil.sdc.secondary import ROUND_NODE_LIMIT, SUBTABLE_NODE_LIMIT, Method
+from craftveil.sdc.secondary import (
+    ROUND_NODE_LIMIT,
+    SUBTABLE_NODE_LIMIT,
+    Method,
+    available_cores,
+)
 
 NODE_LIMITS = [ROUND_NODE_LIMIT, SUBTABLE_NODE_LIMIT]  # set from --node-limits
 THREADS: list[int | None] = [None]
@@ -181,14 +186,13 @@ def run_craftveil(
         "pruned": report.pruned,
         "timed_out_rounds": report.timed_out_rounds,
         "node_limits": NODE_LIMITS,
-        "threads": THREADS[0] or os.cpu_count(),
+        "threads": THREADS[0] or available_cores(),
         "cuts": report.cuts,
         "peak_mb": round(peak_mb()),
     }
 
 
 def _tau_worker(frame: pd.DataFrame, method: str, queue: Any, hierarchical: bool = False) -> None:
-    import os
     import tempfile
 
     import pytauargus

@@ -82,6 +82,14 @@ class SecondaryReport:
     timed_out_rounds: int = 0
 
 
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, e.g. a container's limit), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # platforms without sched_getaffinity
+        return os.cpu_count() or 1
+
+
 def choose_method(system: CellSystem, method: Method = "auto") -> Literal["exact", "modular"]:
     """``auto``: modular on hierarchical systems of ≥ MODULAR_MIN_CELLS cells, else exact."""
     if method != "auto":
@@ -314,7 +322,7 @@ def secondary_suppression(
             subtable_exact_rounds=subtable_exact_rounds,
             mip_rel_gap=mip_rel_gap,
             node_limit=subtable_node_limit,
-            threads=threads if threads is not None else (os.cpu_count() or 1),
+            threads=threads if threads is not None else available_cores(),
         )
         whole.fixed = sub.suppressed.copy()
         LOG.info(
