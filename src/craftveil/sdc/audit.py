@@ -89,22 +89,13 @@ class AttackerLP:
         rows = np.flatnonzero(np.diff(a.indptr) > 0)
         a = a[rows, :].tocsc()
         cells = self.index[comp]
-        inf = highspy.kHighsInf
-        lp = highspy.HighsLp()
-        lp.num_col_ = len(comp)
-        lp.num_row_ = len(rows)
-        lp.col_cost_ = np.zeros(len(comp))
-        lp.col_lower_ = np.where(np.isinf(self.lower[cells]), -inf, self.lower[cells])
-        lp.col_upper_ = np.where(np.isinf(self.upper[cells]), inf, self.upper[cells])
-        lp.row_lower_ = self.rhs[rows]
-        lp.row_upper_ = self.rhs[rows]
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = a.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = a.indices.astype(np.int32)
-        lp.a_matrix_.value_ = a.data.astype(float)
-        model = new_model()
-        model.setOptionValue("presolve", "off")
-        model.passModel(lp)
+        model = new_model(
+            np.zeros(len(comp)),
+            (self.lower[cells], self.upper[cells]),
+            a,
+            (self.rhs[rows], self.rhs[rows]),
+            options={"presolve": "off"},
+        )
         self._models[comp_id] = (model, comp, rows)
         return self._models[comp_id]
 

@@ -12,14 +12,45 @@ subtables on several threads instead (secondary.py), which leaves the pattern un
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import highspy
+import numpy as np
+from scipy import sparse
 
 THREADS = 1
 
 
-def new_model() -> highspy.Highs:
-    """A silent HiGHS instance using ``THREADS`` threads."""
+def new_model(
+    cost: np.ndarray,
+    col_bounds: tuple[np.ndarray, np.ndarray],
+    matrix: sparse.spmatrix,
+    row_bounds: tuple[np.ndarray, np.ndarray],
+    *,
+    integer: bool = False,
+    options: Mapping[str, float | bool | str] | None = None,
+) -> highspy.Highs:
+    """A silent HiGHS instance on ``THREADS`` threads holding min cost·x s.t. the bounds.
+
+    Bounds may be ±inf (HiGHS's infinity is IEEE inf); ``integer`` makes every column integer.
+    """
+    a = sparse.csc_matrix(matrix)
+    lp = highspy.HighsLp()
+    lp.num_col_ = a.shape[1]
+    lp.num_row_ = a.shape[0]
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_, lp.col_upper_ = (np.asarray(v, dtype=float) for v in col_bounds)
+    lp.row_lower_, lp.row_upper_ = (np.asarray(v, dtype=float) for v in row_bounds)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
+    if integer:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * a.shape[1]
     model = highspy.Highs()  # type: ignore[no-untyped-call]
     model.setOptionValue("output_flag", False)
     model.setOptionValue("threads", THREADS)
+    for key, value in (options or {}).items():
+        model.setOptionValue(key, value)
+    model.passModel(lp)
     return model

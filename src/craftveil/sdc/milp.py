@@ -130,8 +130,9 @@ class _Cuts:
                 (np.concatenate(self.vals[done:]), (np.concatenate(rows), np.concatenate(cols))),
                 shape=(len(cols), self.n),
             )
-            self._built = block if self._built is None else sparse.vstack([self._built, block])
-            self._built = self._built.tocsr()
+            self._built = (
+                block if self._built is None else sparse.vstack([self._built, block], format="csr")
+            )
         assert self._built is not None
         return self._built
 
@@ -209,27 +210,18 @@ def _local_attacker(
 
 
 def _highs_binary(
-    cost: np.ndarray, a: sparse.csr_matrix, rhs: np.ndarray, options: dict[str, float | bool]
+    cost: np.ndarray, a: sparse.spmatrix, rhs: np.ndarray, options: dict[str, float | bool]
 ) -> tuple[np.ndarray, bool, float]:
     """min cost·y s.t. a·y ≥ rhs, y binary, by HiGHS (highspy); y, stopped by time, MIP gap."""
     n = len(cost)
-    lp = highspy.HighsLp()
-    lp.num_col_ = n
-    lp.num_row_ = a.shape[0]
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.zeros(n)
-    lp.col_upper_ = np.ones(n)
-    lp.row_lower_ = rhs
-    lp.row_upper_ = np.full(a.shape[0], highspy.kHighsInf)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = a.indices.astype(np.int32)
-    lp.a_matrix_.value_ = a.data.astype(float)
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * n
-    model = new_model()
-    for key, val in options.items():
-        model.setOptionValue(key, val)
-    model.passModel(lp)
+    model = new_model(
+        cost,
+        (np.zeros(n), np.ones(n)),
+        a,
+        (rhs, np.full(a.shape[0], np.inf)),
+        integer=True,
+        options=options,
+    )
     model.run()
     status = model.getModelStatus()
     info = model.getInfo()
@@ -276,7 +268,7 @@ def _solve_round(
             what_would_help=["fewer or coarser tables", "a lower protection requirement"],
         )
     x[free], stopped, gap = _highs_binary(
-        weights[free], sub[:, free].tocsr(), rhs[open_rows] - fixed_part[open_rows], options
+        weights[free], sub[:, free], rhs[open_rows] - fixed_part[open_rows], options
     )
     return x, stopped, gap
 

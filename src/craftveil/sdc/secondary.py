@@ -152,6 +152,32 @@ def _waves(order: list[Subtable], size: int) -> list[list[int]]:
     return waves
 
 
+def _subtable_problem(
+    whole: Problem,
+    sub: Subtable,
+    suppressed: np.ndarray,
+    upl: np.ndarray,
+    lpl: np.ndarray,
+    penalty: np.ndarray,
+) -> Problem:
+    """The subtable's own problem: its suppressed cells fixed and protected, its relations."""
+    cells = sub.cells
+    need = suppressed[cells]
+    return Problem(
+        value=whole.value[cells],
+        lower=whole.lower[cells],
+        upper=whole.upper[cells],
+        vendors=whole.vendors[cells],
+        relations=[np.searchsorted(cells, rel) for rel in sub.relations],
+        upper_protection=np.where(need, upl[cells], 0.0),
+        lower_protection=np.where(need, lpl[cells], 0.0),
+        protected=need,
+        fixed=need,
+        weights=whole.weights[cells] * penalty,
+        ids=cells,
+    )
+
+
 def _modular_pass(
     system: CellSystem,
     whole: Problem,
@@ -201,26 +227,8 @@ def _modular_pass(
                     continue
                 penalty = np.where(decided[cells] & ~suppressed[cells], PUBLISHED_PENALTY, 1.0)
                 penalty = penalty * (1.0 + MARGIN_COST * pending[cells])
-                need = suppressed[cells]
-                problem = Problem(
-                    value=whole.value[cells],
-                    lower=whole.lower[cells],
-                    upper=whole.upper[cells],
-                    vendors=whole.vendors[cells],
-                    relations=[np.searchsorted(cells, rel) for rel in sub.relations],
-                    upper_protection=np.where(need, upl[cells], 0.0),
-                    lower_protection=np.where(need, lpl[cells], 0.0),
-                    protected=need,
-                    fixed=need,
-                    weights=whole.weights[cells] * penalty,
-                    ids=cells,
-                )
-                batch.append((sub, problem))
-            results = (
-                list(pool.map(run, [p for _, p in batch]))
-                if threads > 1 and len(batch) > 1
-                else [run(p) for _, p in batch]
-            )
+                batch.append((sub, _subtable_problem(whole, sub, suppressed, upl, lpl, penalty)))
+            results = list(pool.map(run, [problem for _, problem in batch]))
             for (sub, problem), solution in zip(batch, results, strict=True):
                 cells = sub.cells
                 if isinstance(solution, PrivacyRequirementError):
