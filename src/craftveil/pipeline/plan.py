@@ -165,17 +165,7 @@ def make_plan(policy: Policy, policy_path: Path, engine: Engine) -> Plan:
             continue
         for cname, col in spec.columns.items():
             if cname not in detected:
-                close = difflib.get_close_matches(cname, list(detected), n=1)
-                fix = (
-                    f"did you mean '{close[0]}'?"
-                    if close
-                    else f"the file has: {', '.join(detected)}"
-                )
-                problems.append(
-                    Problem(
-                        f"{where}.columns.{cname}", f"column '{cname}' is not in {path.name}", fix
-                    )
-                )
+                problems.append(_missing_column(f"{where}.columns.{cname}", cname, path, detected))
                 continue
             kind = dict(source.types).get(cname, detected[cname])
             problems += _type_problems(f"{where}.columns.{cname}", cname, col, kind)
@@ -191,6 +181,46 @@ def make_plan(policy: Policy, policy_path: Path, engine: Engine) -> Plan:
                 )
             )
         tables.append(TablePlan(tname, spec, source, detected))
+    problems += _section_column_problems(policy, {t.name: t for t in tables})
     if problems:
         raise PolicyError(problems, header=f"{policy_path}: the policy does not fit the data")
     return Plan(policy, policy_path, tuple(tables), hierarchy_files, prefixes)
+
+
+def _missing_column(
+    location: str, name: str, path: Path, detected: dict[str, LogicalType]
+) -> Problem:
+    close = difflib.get_close_matches(name, list(detected), n=1)
+    fix = f"did you mean '{close[0]}'?" if close else f"the file has: {', '.join(detected)}"
+    return Problem(location, f"column '{name}' is not in {path.name}", fix)
+
+
+def _section_column_problems(policy: Policy, tables: dict[str, TablePlan]) -> list[Problem]:
+    """Columns the aggregates and DP sections read that their source table's file lacks."""
+    wanted: list[tuple[str, str, str]] = []  # (location, table, column)
+    agg = policy.aggregates
+    if agg is not None:
+        for dname, dim in agg.dimensions.items():
+            where = f"aggregates.dimensions.{dname}"
+            wanted.append((f"{where}.column", agg.table, dim.column))
+            if dim.scale_bands is not None:
+                for key in ("volume_column", "year_column"):
+                    column = getattr(dim.scale_bands, key)
+                    wanted.append((f"{where}.scale_bands.{key}", agg.table, column))
+        for i, table in enumerate(agg.tables):
+            where = f"aggregates.tables[{i}]"
+            for key in ("measure_column", "quantile_column", "quarter_column"):
+                if (column := getattr(table, key)) is not None:
+                    wanted.append((f"{where}.{key}", agg.table, column))
+    if policy.dp is not None:
+        for i, stat in enumerate(policy.dp.statistics):
+            where = f"dp.statistics[{i}]"
+            if stat.column is not None:
+                wanted.append((f"{where}.column", policy.dp.table, stat.column))
+            wanted += [(f"{where}.cells", policy.dp.table, cell) for cell in stat.cells]
+    problems = []
+    for location, tname, column in wanted:
+        plan = tables.get(tname)  # an undeclared or unreadable table is reported already
+        if plan is not None and column not in plan.detected:
+            problems.append(_missing_column(location, column, plan.source.path, plan.detected))
+    return problems

@@ -71,7 +71,7 @@ def add_dimension_columns(
                 Problem(
                     f"{location}.column",
                     f"column {dimension.column!r} is not in the source",
-                    f"use one of {list(source.columns)}",
+                    f"use one of {[c for c in source.columns if not c.startswith('__')]}",
                 )
             ]
         )

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from tests.helpers import edit_policy
 
+from craftveil.api import check
 from craftveil.errors import DataError, PolicyError, SecretError
 from craftveil.pipeline import release
 
@@ -90,6 +91,50 @@ def test_policy_column_not_in_data_and_unlisted_data_column(project: Path) -> No
         for p in problems
     )
     _assert_nothing_written(project)
+
+
+def test_dp_statistic_column_not_in_data_is_caught_by_check(project: Path) -> None:
+    edit_policy(
+        project,
+        "      column: quantity\n      cells: [channel]",
+        "      column: quantty\n      cells: [channel]",
+    )
+    with pytest.raises(PolicyError) as info:
+        check(project / "policy.yaml")
+    (problem,) = _problems(info)
+    assert problem == (
+        "dp.statistics[2].column: column 'quantty' is not in sales.csv — did you mean 'quantity'?"
+    )
+    _assert_nothing_written(project)
+
+
+def test_aggregates_columns_not_in_data_are_caught_by_check(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """The real SDC reference example with a misspelt dimension and measure column."""
+    example = Path(__file__).resolve().parents[3] / "examples" / "sdc_reference"
+    text = (example / "microdata2_three_dimensions.yaml").read_text(encoding="utf-8")
+    text = text.replace("../../../shared/data", str(shared_data))
+    for old, new in (
+        ("column: region", "column: regoin"),
+        ("measure_column: numVal", "measure_column: numval"),
+    ):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError) as info:
+        check(policy)
+    problems = _problems(info)
+    assert (
+        "aggregates.dimensions.region.column: column 'regoin' is not in microdata2.csv — "
+        "did you mean 'region'?"
+    ) in problems
+    assert (
+        "aggregates.tables[0].measure_column: column 'numval' is not in microdata2.csv — "
+        "did you mean 'numVal'?"
+    ) in problems
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["policy.yaml"]
 
 
 def test_unlisted_columns_can_be_dropped_when_the_policy_says_so(project: Path) -> None:

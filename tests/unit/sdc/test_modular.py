@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from craftveil.errors import PolicyError
 from craftveil.policy.aggregates import AggregatesPolicy
 from craftveil.sdc import audit, build_tables, primary_suppression, secondary_suppression
 from craftveil.sdc import secondary as secondary_module
@@ -368,3 +369,16 @@ def test_pattern_does_not_depend_on_the_number_of_threads() -> None:
     secondary_suppression(two, method="modular", threads=2)
     assert (one.cells.status == "secondary").sum() > 0
     pd.testing.assert_series_equal(one.cells.status, two.cells.status)
+
+
+def test_a_dimension_column_not_in_the_source_names_only_source_columns() -> None:
+    raw = _policy().model_dump()
+    raw["dimensions"]["product"]["column"] = "ptyp"
+    with pytest.raises(PolicyError) as info:
+        build_tables(memtable(_sales()), AggregatesPolicy.model_validate(raw), "vendor")
+    (problem,) = info.value.problems
+    assert problem.location == "aggregates.dimensions.product.column"
+    assert "'ptyp' is not in the source" in str(problem)
+    # the columns the earlier dimension added are internal: not offered as a fix
+    assert "ptype" in problem.fix
+    assert "__" not in problem.fix
