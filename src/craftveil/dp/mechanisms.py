@@ -96,6 +96,15 @@ def add_noise(mechanism: Mechanism, scale: float, values: Sequence[int]) -> list
     return noisy
 
 
+def draw_noise(mechanism: Mechanism, scale: float, count: int) -> list[int]:
+    """``count`` independent noise draws: the mechanism's output on a vector of zeros.
+
+    The mechanisms add noise independent of the input, so ``x + draw_noise(...)`` has the
+    distribution of ``add_noise(..., x)`` (see craftveil.dp.draws).
+    """
+    return add_noise(mechanism, scale, [0] * count)
+
+
 def margin_of_error(mechanism: Mechanism, scale: float, alpha: float = 0.05) -> float:
     """Half-width of the (1 − α) interval of the noise, from OpenDP's accuracy functions."""
     if scale == 0:

@@ -18,7 +18,8 @@ import pandas as pd
 
 from craftveil.dp import mechanisms
 from craftveil.dp.bounding import BoundedCells, IntegerBounds
-from craftveil.dp.calibration import Calibration, calibrate
+from craftveil.dp.calibration import Calibration
+from craftveil.dp.draws import NoiseDraws, NoiseRequest, add
 from craftveil.dp.results import DPValue, assess
 from craftveil.policy.dp import DPPolicy, DPStatistic
 
@@ -60,6 +61,28 @@ def _cell_dicts(table: pd.DataFrame, statistic: DPStatistic) -> list[dict[str, s
     ]
 
 
+def noise_requests(
+    policy: DPPolicy, statistic: DPStatistic, limits: IntegerBounds, rho: float, cells: int
+) -> dict[str, NoiseRequest]:
+    """The noise vectors a count, sum or mean over ``cells`` cells needs (none for quantiles).
+
+    A mean is a noisy sum and a noisy vendor count, each with half of ``rho``.
+    """
+
+    def request(part: str, sensitivity: int, share: float) -> NoiseRequest:
+        return NoiseRequest(
+            statistic.name, part, policy.mechanism, sensitivity, limits.cells_per_vendor,
+            share, cells,
+        )  # fmt: skip
+
+    if statistic.kind in {"count_vendors", "count_sales", "sum"}:
+        return {"value": request("value", limits.sensitivity, rho)}
+    if statistic.kind == "mean":
+        half = rho / 2.0
+        return {"sum": request("sum", limits.sensitivity, half), "count": request("count", 1, half)}
+    return {}
+
+
 def noisy_values(
     policy: DPPolicy,
     statistic: DPStatistic,
@@ -67,20 +90,24 @@ def noisy_values(
     limits: IntegerBounds,
     rho: float,
     selected: pd.DataFrame | None = None,
+    draws: NoiseDraws | None = None,
 ) -> tuple[list[DPValue], Calibration]:
     """Noisy cell values of one statistic and the calibration used.
 
     ``selected``: the cells chosen by private partition selection (keys: private); otherwise
-    every cell of the taxonomy is published.
+    every cell of the taxonomy is published. ``draws``: noise drawn ahead for the same requests
+    (:func:`noise_requests`), taken once each; without it the noise is drawn here.
     """
-    mechanism = policy.mechanism
+    if draws is None:
+        draws = NoiseDraws()
     table = _aligned(policy, statistic, bounded, selected)
+    requests = noise_requests(policy, statistic, limits, rho, len(table))
     unit = statistic.money_minor_units if statistic.kind in {"sum", "mean"} else 1
     nonnegative = limits.lower >= 0
     if statistic.kind in {"count_vendors", "count_sales", "sum"}:
         column = "vendors" if statistic.kind == "count_vendors" else "total"
-        cal = calibrate(mechanism, limits.sensitivity, limits.cells_per_vendor, rho)
-        noisy = mechanisms.add_noise(mechanism, cal.scale, table[column].astype("int64").tolist())
+        cal, noise = draws.take(requests["value"])
+        noisy = add(table[column].astype("int64").tolist(), noise)
         values = [
             assess(
                 statistic.name,
@@ -94,7 +121,9 @@ def noisy_values(
         ]
         return values, cal
     if statistic.kind == "mean":
-        return _means(statistic, table, limits, rho / 2.0, mechanism, nonnegative)
+        sums = draws.take(requests["sum"])
+        counts = draws.take(requests["count"])
+        return _means(statistic, table, sums, counts, nonnegative)
     return _quantiles(statistic, bounded, table, limits, rho)
 
 
@@ -123,18 +152,14 @@ def selected_counts(
 def _means(
     statistic: DPStatistic,
     table: pd.DataFrame,
-    limits: IntegerBounds,
-    half_rho: float,
-    mechanism: mechanisms.Mechanism,
+    sum_noise: tuple[Calibration, list[int]],
+    count_noise: tuple[Calibration, list[int]],
     nonnegative: bool,
 ) -> tuple[list[DPValue], Calibration]:
     unit = statistic.money_minor_units
-    sum_cal = calibrate(mechanism, limits.sensitivity, limits.cells_per_vendor, half_rho)
-    count_cal = calibrate(mechanism, 1, limits.cells_per_vendor, half_rho)
-    sums = mechanisms.add_noise(mechanism, sum_cal.scale, table["total"].astype("int64").tolist())
-    counts = mechanisms.add_noise(
-        mechanism, count_cal.scale, table["vendors"].astype("int64").tolist()
-    )
+    sum_cal, count_cal = sum_noise[0], count_noise[0]
+    sums = add(table["total"].astype("int64").tolist(), sum_noise[1])
+    counts = add(table["vendors"].astype("int64").tolist(), count_noise[1])
     values: list[DPValue] = []
     cells = _cell_dicts(table, statistic)
     for cell, noisy_sum, noisy_count in zip(cells, sums, counts, strict=True):

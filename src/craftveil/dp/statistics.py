@@ -12,6 +12,11 @@ The order is what makes it safe (ARCHITECTURE.md, "Differential privacy"):
    (atomically) — the selected cells are stored with them, so a re-run returns the same cells;
 5. commit the reservations. A failure in 4 rolls them back: no value left the process.
 
+The noise of statistics with public keys and declared bounds is drawn on a background pool
+while step 2 runs (craftveil.dp.draws: the mechanisms add data-independent noise, so drawing it
+first is the same mechanism); it is added to the data only after step 3, and a run that fails
+before that discards it unused.
+
 A process killed between 3 and 5 leaves ``reserved`` rows, which count as spent until a steward
 reclaims them (see ``craftveil.dp.ledger``); re-running the same release id is then refused unless
 its values were already stored, in which case they are returned and the rows committed.
@@ -22,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -35,8 +41,9 @@ from craftveil.dp.checks import (
     check_supported,
     placeholder_bounds,
 )
+from craftveil.dp.draws import NoiseDraws
 from craftveil.dp.ledger import Ledger, Reservation
-from craftveil.dp.noise import noisy_values, selected_counts
+from craftveil.dp.noise import noise_requests, noisy_values, selected_counts
 from craftveil.dp.private_bounds import CHOICE_SHARE, choose_bounds
 from craftveil.dp.results import DPResult, StatisticResult
 from craftveil.dp.selection import SELECTION_SHARE, plan_selection, select_cells
@@ -101,35 +108,83 @@ def compute_statistics(
     check_supported(policy)
     allocation = budget.allocate(policy)
     check_schema(source, policy, vendor_column)
-    salt = new_salt(rng_seed)
+    run = _Run(
+        source, policy, vendor_column, ledger, dataset, release_id, period, store_dir,
+        fingerprint, cache_file, journal,
+    )  # fmt: skip
+    with ThreadPoolExecutor(max_workers=_NOISE_THREADS) as pool:
+        draws = NoiseDraws(pool)
+        _prefetch(draws, policy, allocation)
+        try:
+            return _release_all(run, allocation, draws, new_salt(rng_seed))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What one call of compute_statistics works on."""
+
+    source: ibis.Table
+    policy: DPPolicy
+    vendor_column: str
+    ledger: Ledger
+    dataset: str
+    release_id: str
+    period: str
+    store_dir: Path
+    fingerprint: str
+    cache_file: Path
+    journal: Journal | None
+
+
+def _prefetch(draws: NoiseDraws, policy: DPPolicy, allocation: budget.Allocation) -> None:
+    """Start drawing the noise that does not depend on the data: public keys, declared bounds."""
+    for stat in policy.statistics:
+        if stat.keys != "public" or not isinstance(stat.bounds, DPBounds):
+            continue
+        cells = math.prod(len(policy.taxonomy[c]) for c in stat.cells)
+        limits = integer_bounds(stat)
+        rho = allocation.per_statistic[stat.name]
+        for request in noise_requests(policy, stat, limits, rho, cells).values():
+            draws.prefetch(request)
+
+
+def _release_all(
+    run: _Run, allocation: budget.Allocation, draws: NoiseDraws, salt: str
+) -> DPResult:
+    """Steps 2–5 of the module docstring (the noise may already be drawing on ``draws``)."""
+    policy, ledger = run.policy, run.ledger
     checked = [placeholder_bounds(s) for s in policy.statistics]
-    everything = bound_all(source, checked, vendor_column, salt)
+    everything = bound_all(run.source, checked, run.vendor_column, salt)
     check_keys_and_vendors(everything, policy)
 
     def release(stat: DPStatistic) -> StatisticResult:
         return _release_statistic(
-            source, policy, stat, vendor_column, salt, allocation, everything.statistics
-        )
+            run.source, policy, stat, run.vendor_column, salt, allocation,
+            everything.statistics, draws,
+        )  # fmt: skip
 
-    reservations = _reserve_all(ledger, policy, allocation, dataset, period, release_id)
+    reservations = _reserve_all(ledger, policy, allocation, run.dataset, run.period, run.release_id)
     try:
         results = _map_statistics(release, policy)
         spent = sum(r.rho for r in reservations)
         spent_delta = sum(r.delta for r in reservations)
         result = DPResult(
-            release_id, dataset, unit, period, spent, allocation.epsilon(spent),
-            allocation.reported_delta(spent_delta), results, delta_spent=spent_delta,
+            run.release_id, run.dataset, policy.privacy_unit, run.period, spent,
+            allocation.epsilon(spent), allocation.reported_delta(spent_delta), results,
+            delta_spent=spent_delta,
         )  # fmt: skip
-        store.save(store_dir, result, fingerprint)
+        store.save(run.store_dir, result, run.fingerprint)
     except BaseException:
         ledger.rollback(*reservations)
         raise
     ledger.commit(*reservations)
-    calibration.save(cache_file)
-    if journal is not None:
-        _journal(journal, result)
+    calibration.save(run.cache_file)
+    if run.journal is not None:
+        _journal(run.journal, result)
         for warning in policy.warnings():
-            journal.add("dp", f"Warning: {warning}.", warning=warning)
+            run.journal.add("dp", f"Warning: {warning}.", warning=warning)
     return result
 
 
@@ -159,6 +214,7 @@ def _release_statistic(
     salt: str,
     allocation: budget.Allocation,
     bounded: dict[str, BoundedCells],
+    draws: NoiseDraws,
 ) -> StatisticResult:
     """Noise for one statistic (choosing its bounds first when the policy asks for it)."""
     rho = allocation.per_statistic[stat.name]
@@ -184,10 +240,12 @@ def _release_statistic(
         else:
             values, calibration = noisy_values(
                 policy, stat, bounded[stat.name], limits, noise_rho - selection_rho,
-                selection.cells,
+                selection.cells, draws,
             )  # fmt: skip
     else:
-        values, calibration = noisy_values(policy, stat, bounded[stat.name], limits, noise_rho)
+        values, calibration = noisy_values(
+            policy, stat, bounded[stat.name], limits, noise_rho, draws=draws
+        )
     declared = stat.bounds if isinstance(stat.bounds, DPBounds) else DPBounds()
     return StatisticResult(
         stat.name, stat.kind, policy.mechanism, rho, allocation.epsilon(rho),
