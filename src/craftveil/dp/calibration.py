@@ -98,10 +98,11 @@ def save(path: Path) -> None:
         "noise": [
             {"mechanism": m, "sensitivity": s, "cells_per_vendor": c, "rho": r,
              "calibration": asdict(value)}
-            for (m, s, c, r), value in _MEMORY.items()
+            for (m, s, c, r), value in list(_MEMORY.items())
         ],
         "rho_for_epsilon": [
-            {"epsilon": e, "delta": d, "rho": rho} for (e, d), rho in _RHO_FOR_EPSILON.items()
+            {"epsilon": e, "delta": d, "rho": rho}
+            for (e, d), rho in list(_RHO_FOR_EPSILON.items())
         ],
     }  # fmt: skip
     temporary = path.with_suffix(f".tmp-{os.getpid()}")
