@@ -9,7 +9,7 @@ the noise is fresh each time (that is the point).
 
 from __future__ import annotations
 
-import sys
+import argparse
 import tempfile
 from pathlib import Path
 
@@ -90,5 +90,13 @@ def main(data_dir: Path) -> None:
 
 
 if __name__ == "__main__":
-    default = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else default)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "data_dir", nargs="?", type=Path,
+        default=Path(__file__).resolve().parents[2].parent / "shared" / "data",
+        help="the shared data directory (default: ../shared/data next to the repository)",
+    )  # fmt: skip
+    arguments = parser.parse_args()
+    if not (arguments.data_dir / "etsy").is_dir():
+        parser.error(f"{arguments.data_dir} has no etsy/ folder: pass the shared data directory")
+    main(arguments.data_dir)
