@@ -13,9 +13,10 @@ import ibis
 from craftveil.errors import CraftveilError
 from craftveil.pipeline.context import RunContext
 from craftveil.pipeline.mask_step import OUT
-from craftveil.utility.compare import compare
+from craftveil.utility.compare import compare, summarise_side
 from craftveil.utility.gates import describe, enforce, evaluate_gates
 from craftveil.utility.information_loss import information_loss
+from craftveil.utility.summaries import Summaries
 from craftveil.utility.validate import validate_utility
 
 
@@ -32,8 +33,11 @@ def measure_utility(ctx: RunContext) -> None:
         ctx.sections.get("risk"),
     )
     ctx.progress("measuring utility", 0, 1)
-    result = compare(up, raw, released, vendor, loss, _vendor_link(ctx, up.table, vendor))
-    result["impact_by_choice"] = impact_by_choice(ctx, raw, vendor, loss)
+    raw_side = summarise_side(raw, up, vendor, "raw")  # once: every comparison reads it
+    released_side = summarise_side(released, up, vendor, "released")
+    link = _vendor_link(ctx, up.table, vendor)
+    result = compare(up, raw_side, released_side, loss, link)
+    result["impact_by_choice"] = impact_by_choice(ctx, raw, raw_side, vendor, loss)
     verdicts = evaluate_gates(list(up.gates), result["metrics"])
     result["gates"] = verdicts
     ctx.sections["utility"] = result
@@ -73,7 +77,11 @@ def _vendor_link(ctx: RunContext, table: str, vendor: str) -> dict[str, str] | N
 
 
 def impact_by_choice(
-    ctx: RunContext, raw: dict[str, ibis.Table], vendor: str, loss: dict[str, Any]
+    ctx: RunContext,
+    raw: dict[str, ibis.Table],
+    raw_side: Summaries,
+    vendor: str,
+    loss: dict[str, Any],
 ) -> list[dict[str, Any]]:
     """Each masking choice alone: the analytics on the raw data with only that column released.
 
@@ -99,7 +107,8 @@ def impact_by_choice(
         variant = wide.select(*[wide[OUT + c].name(c) if c == column else wide[c] for c in columns])
         entry: dict[str, Any] = {"table": table, "column": column, "action": spec.action}
         try:
-            entry["metrics"] = compare(up, raw, {**raw, table: variant}, vendor, loss)["metrics"]
+            variant_side = summarise_side({**raw, table: variant}, up, vendor, "released")
+            entry["metrics"] = compare(up, raw_side, variant_side, loss)["metrics"]
         except CraftveilError as exc:
             entry["not_comparable"] = str(exc).splitlines()[-1].strip()
         impacts.append(entry)

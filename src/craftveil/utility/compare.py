@@ -18,20 +18,30 @@ from craftveil.utility.forecast import compare_forecasts
 from craftveil.utility.frames import analysis_frame
 from craftveil.utility.gates import metric_values
 from craftveil.utility.metrics import price_bands, rolling_and_velocity, seasonality, shares
-from craftveil.utility.summaries import summarise
+from craftveil.utility.summaries import Summaries, summarise
+
+
+def summarise_side(
+    tables: dict[str, ibis.Table], up: UtilityPolicy, vendor_column: str, side: str
+) -> Summaries:
+    """The small summaries of one side (``raw`` or ``released``) that every analysis reads.
+
+    The raw side does not depend on the masking, so the pipeline computes it once and compares
+    it with the released data and with every one-choice variant (``impact_by_choice``).
+    """
+    frame = analysis_frame(tables, up, vendor_column, side)
+    return summarise(frame, up.price_column is not None)
 
 
 def compare(
     up: UtilityPolicy,
-    raw_tables: dict[str, ibis.Table],
-    released_tables: dict[str, ibis.Table],
-    vendor_column: str,
+    raw: Summaries,
+    rel: Summaries,
     information_loss: dict[str, Any],
     vendor_link: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
+    """Every analysis on the two sides' summaries, its metrics, and the information loss."""
     with_price = up.price_column is not None
-    raw = summarise(analysis_frame(raw_tables, up, vendor_column, "raw"), with_price)
-    rel = summarise(analysis_frame(released_tables, up, vendor_column, "released"), with_price)
     result: dict[str, Any] = {
         "table": up.table,
         "period": up.period,
