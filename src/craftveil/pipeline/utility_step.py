@@ -13,10 +13,10 @@ import ibis
 from craftveil.errors import CraftveilError
 from craftveil.pipeline.context import RunContext
 from craftveil.pipeline.mask_step import OUT
-from craftveil.utility.compare import compare, summarise_side
+from craftveil.utility.compare import compare, parts_reading, summarise_side
 from craftveil.utility.gates import describe, enforce, evaluate_gates
 from craftveil.utility.information_loss import information_loss
-from craftveil.utility.summaries import Summaries
+from craftveil.utility.summaries import PARTS, Summaries
 from craftveil.utility.validate import validate_utility
 
 
@@ -106,8 +106,15 @@ def impact_by_choice(
         columns = ctx.plan.policy.tables[table].columns
         variant = wide.select(*[wide[OUT + c].name(c) if c == column else wide[c] for c in columns])
         entry: dict[str, Any] = {"table": table, "column": column, "action": spec.action}
+        # Without dropped rows the variant holds the raw rows: parts that do not read the
+        # swapped column are the raw side's, exactly, and are not computed again.
+        same_rows = not state.rows_dropped
+        parts = parts_reading(up, vendor, table, column) if same_rows else PARTS
         try:
-            variant_side = summarise_side({**raw, table: variant}, up, vendor, "released")
+            variant_side = summarise_side(
+                {**raw, table: variant}, up, vendor, "released",
+                parts=parts, reuse=raw_side if same_rows else None,
+            )  # fmt: skip
             entry["metrics"] = compare(up, raw_side, variant_side, loss)["metrics"]
         except CraftveilError as exc:
             entry["not_comparable"] = str(exc).splitlines()[-1].strip()

@@ -7,30 +7,58 @@ result is plain JSON-able data (the report, masking record and history read it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import ibis
 import pandas as pd
 
-from craftveil.policy.utility import UtilityPolicy
+from craftveil.policy.utility import Dimension, UtilityPolicy
 from craftveil.utility.forecast import compare_forecasts
 from craftveil.utility.frames import analysis_frame
 from craftveil.utility.gates import metric_values
 from craftveil.utility.metrics import price_bands, rolling_and_velocity, seasonality, shares
-from craftveil.utility.summaries import Summaries, summarise
+from craftveil.utility.summaries import PARTS, Summaries, summarise
 
 
 def summarise_side(
-    tables: dict[str, ibis.Table], up: UtilityPolicy, vendor_column: str, side: str
+    tables: dict[str, ibis.Table],
+    up: UtilityPolicy,
+    vendor_column: str,
+    side: str,
+    *,
+    parts: Collection[str] = PARTS,
+    reuse: Summaries | None = None,
 ) -> Summaries:
     """The small summaries of one side (``raw`` or ``released``) that every analysis reads.
 
     The raw side does not depend on the masking, so the pipeline computes it once and compares
-    it with the released data and with every one-choice variant (``impact_by_choice``).
+    it with the released data and with every one-choice variant (``impact_by_choice``). A
+    variant that differs from ``reuse`` only in columns some parts read recomputes just those
+    ``parts`` (see :func:`parts_reading`).
     """
     frame = analysis_frame(tables, up, vendor_column, side)
-    return summarise(frame, up.price_column is not None)
+    return summarise(frame, up.price_column is not None, parts=parts, reuse=reuse)
+
+
+def parts_reading(up: UtilityPolicy, vendor_column: str, table: str, column: str) -> set[str]:
+    """The summary parts whose analysis frame reads ``column`` of ``table``."""
+
+    def dimension(dim: Dimension | None) -> set[tuple[str, str]]:
+        if dim is None:
+            return set()
+        if dim.table is None or dim.key is None:
+            return {(up.table, dim.column)}
+        return {(up.table, dim.key), (dim.table, dim.key), (dim.table, dim.column)}
+
+    fact = {(up.table, c) for c in (up.time_column, up.measure_column, vendor_column) if c}
+    price = {(up.table, up.price_column)} if up.price_column else set()
+    inputs = {
+        "totals": fact | dimension(up.group_by),
+        "category_price": price | dimension(up.category),
+        "vendor_price": price | {(up.table, vendor_column)},
+    }
+    return {part for part, read in inputs.items() if (table, column) in read}
 
 
 def compare(
