@@ -61,6 +61,10 @@ class OperatorContext:
     base_dir: Path = Path(".")
     notes: dict[str, Any] = field(default_factory=dict)
     known_effect: KnownEffect | None = None  # set by an operator that knows its exact effect
+    every_value_changes: bool = False
+    """Set by an operator whose output differs from every non-null input (as text) and is never
+    null there: the mask step then counts the changed values instead of comparing them row by
+    row (the distinct counts are still measured)."""
     token_cache: dict[tuple[str, str, int], dict[str, str]] = field(default_factory=dict)
 
     def scoped_key(self, scope: str) -> SecretKey:

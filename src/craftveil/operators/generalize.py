@@ -176,11 +176,18 @@ def _lookup(
     return joined.mutate(**{out: value}).drop("__cv_v", "__cv_g")
 
 
+_SHORT_WINDOWS = (DateWindow.month, DateWindow.quarter, DateWindow.year)
+
+
 def generalize(
     table: ibis.Table, column: str, out: str, spec: Generalize, ctx: OperatorContext
 ) -> ibis.Table:
     col = table[column]
     if spec.window is not None:
+        if spec.window in _SHORT_WINDOWS and col.type().is_temporal():
+            # "2024-03", "2024-Q1", "2024" (≤ 7 characters) never equal a date or timestamp's
+            # text (≥ 10: "YYYY-MM-DD…"), and a non-null value always has a label.
+            ctx.every_value_changes = True
         return table.mutate(**{out: window_expr(col, spec.window)})
     if spec.bands is not None:
         return table.mutate(**{out: bands_expr(col, spec.bands)})

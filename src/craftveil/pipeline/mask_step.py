@@ -29,6 +29,7 @@ def _measure(
     spec: TableSpec,
     released: list[str],
     known: dict[str, KnownEffect],
+    all_changed: set[str],
 ) -> tuple[dict[str, dict[str, Any]], int]:
     """Exact per-column effect and the number of released rows, in one aggregate query."""
     aggs: dict[str, ibis.Value] = {"rows": wide.count()}
@@ -42,6 +43,9 @@ def _measure(
             continue  # the output is the original: same values, nothing changed or nulled
         new = wide[OUT + name]
         aggs[f"a{i}"] = new.nunique()
+        if name in all_changed:  # the operator guarantees it: no row-by-row comparison
+            aggs[f"c{i}"] = orig.count()
+            continue
         if orig.type() == new.type():
             same = orig.identical_to(new)
         else:  # compared as text, as a reviewer reads them
@@ -107,13 +111,16 @@ def mask_tables(ctx: RunContext) -> None:
         released = [c for c, s in spec.columns.items() if s.action != "drop"]
         notes: dict[str, dict[str, Any]] = {}
         known: dict[str, KnownEffect] = {}
+        all_changed: set[str] = set()
         for cname, cspec in spec.columns.items():
-            octx.notes, octx.known_effect = {}, None
+            octx.notes, octx.known_effect, octx.every_value_changes = {}, None, False
             table = OPERATORS[cspec.action](table, cname, OUT + cname, cspec, octx)
             notes[cname] = dict(octx.notes)
             if octx.known_effect is not None:
                 known[cname] = octx.known_effect
-        stats, rows_out = _measure(ctx.engine, table, spec, released, known)
+            if octx.every_value_changes:
+                all_changed.add(cname)
+        stats, rows_out = _measure(ctx.engine, table, spec, released, known, all_changed)
         for cname, cspec in spec.columns.items():
             record: dict[str, Any] = {
                 "role": cspec.role.value,

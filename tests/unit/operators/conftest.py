@@ -16,6 +16,8 @@ KEY = SecretKey(b"k" * 32)
 
 @pytest.fixture
 def apply_op(engine: Engine):  # type: ignore[no-untyped-def]
+    contexts: list[OperatorContext] = []  # each run's context, for what the operator reported
+
     def run(
         data: dict[str, list[Any]],
         column: str,
@@ -40,7 +42,9 @@ def apply_op(engine: Engine):  # type: ignore[no-untyped-def]
             prefix_hierarchies=prefixes or {},
         )
         out = OPERATORS[spec.action](table, column, "out", spec, ctx)
+        contexts.append(ctx)
         frame = out.order_by("__row").to_pyarrow()
         return frame.column("out").to_pylist(), ctx.notes
 
+    run.contexts = contexts  # type: ignore[attr-defined]
     return run

@@ -34,6 +34,31 @@ def test_date_windows(apply_op, window: str, expected: list[str]) -> None:  # ty
     assert out == expected
 
 
+@pytest.mark.parametrize(
+    ("window", "claimed"),
+    [("day", False), ("week", False), ("month", True), ("quarter", True), ("year", True)],
+)
+def test_a_window_claims_every_value_changes_only_when_it_does(
+    apply_op, window: str, claimed: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """The mask step counts instead of comparing when claimed, so the claim must hold row by row.
+
+    2024-03-04 is a Monday: its day and its week label equal the date's own text.
+    """
+    dates = [dt.date(2024, 3, 4), None, dt.date(1999, 12, 31), dt.date(1, 1, 1)]
+    out, _ = apply_op({"t": dates}, "t", _spec(window=window))
+    assert apply_op.contexts[-1].every_value_changes is claimed
+    differs = [label != d.isoformat() for d, label in zip(dates, out, strict=True) if d is not None]
+    assert all(differs) is claimed
+    if claimed:
+        assert [label is None for label in out] == [d is None for d in dates]
+
+
+def test_a_window_over_text_dates_claims_nothing(apply_op) -> None:  # type: ignore[no-untyped-def]
+    apply_op({"t": ["2024-03-05", None]}, "t", _spec(window="month"))
+    assert apply_op.contexts[-1].every_value_changes is False
+
+
 def test_fixed_width_bands_with_top_and_bottom_coding(apply_op) -> None:  # type: ignore[no-untyped-def]
     data = {"x": [3.0, 10.0, 19.99, 20.0, 95.0, 100.0, 250.0, None]}
     out, _ = apply_op(data, "x", _spec(bands={"width": 10, "bottom": 10, "top": 100}))
