@@ -13,12 +13,12 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from craftveil.policy.utility import Dimension, UtilityPolicy
+from craftveil.policy.utility import UtilityPolicy
 from craftveil.utility.forecast import compare_forecasts
-from craftveil.utility.frames import analysis_frame
+from craftveil.utility.frames import analysis_frame, frame_sources
 from craftveil.utility.gates import metric_values
 from craftveil.utility.metrics import price_bands, rolling_and_velocity, seasonality, shares
-from craftveil.utility.summaries import PARTS, Summaries, summarise
+from craftveil.utility.summaries import PART_READS, PARTS, Summaries, summarise
 
 
 def summarise_side(
@@ -43,22 +43,12 @@ def summarise_side(
 
 def parts_reading(up: UtilityPolicy, vendor_column: str, table: str, column: str) -> set[str]:
     """The summary parts whose analysis frame reads ``column`` of ``table``."""
-
-    def dimension(dim: Dimension | None) -> set[tuple[str, str]]:
-        if dim is None:
-            return set()
-        if dim.table is None or dim.key is None:
-            return {(up.table, dim.column)}
-        return {(up.table, dim.key), (dim.table, dim.key), (dim.table, dim.column)}
-
-    fact = {(up.table, c) for c in (up.time_column, up.measure_column, vendor_column) if c}
-    price = {(up.table, up.price_column)} if up.price_column else set()
-    inputs = {
-        "totals": fact | dimension(up.group_by),
-        "category_price": price | dimension(up.category),
-        "vendor_price": price | {(up.table, vendor_column)},
+    sources = frame_sources(up, vendor_column)
+    return {
+        part
+        for part, read in PART_READS.items()
+        if any((table, column) in sources[frame_column] for frame_column in read)
     }
-    return {part for part, read in inputs.items() if (table, column) in read}
 
 
 def compare(

@@ -89,6 +89,29 @@ def _join_lookup(
 _FIELD = {"grp": "group_by", "category": "category"}
 
 
+def frame_sources(up: UtilityPolicy, vendor_column: str) -> dict[str, set[tuple[str, str]]]:
+    """For each column of :func:`analysis_frame`, the (table, column) pairs it is built from."""
+
+    def dimension(dim: Dimension | None) -> set[tuple[str, str]]:
+        if dim is None:
+            return set()
+        if dim.table is None or dim.key is None:
+            return {(up.table, dim.column)}
+        return {(up.table, dim.key), (dim.table, dim.key), (dim.table, dim.column)}
+
+    def fact(column: str | None) -> set[tuple[str, str]]:
+        return {(up.table, column)} if column else set()
+
+    return {
+        "period": fact(up.time_column),
+        "grp": dimension(up.group_by),
+        "category": dimension(up.category),
+        "vendor": fact(vendor_column),
+        "measure": fact(up.measure_column),
+        "price": fact(up.price_column),
+    }
+
+
 def analysis_frame(
     tables: dict[str, ibis.Table], up: UtilityPolicy, vendor_column: str, side: str
 ) -> ibis.Table:

@@ -15,6 +15,12 @@ import ibis
 import pandas as pd
 
 PARTS = ("totals", "category_price", "vendor_price")
+PART_READS = {
+    "totals": ("period", "grp", "measure", "vendor"),
+    "category_price": ("category", "price"),
+    "vendor_price": ("vendor", "price"),
+}
+"""The analysis-frame columns each part reads."""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,15 @@ def make_policy(**overrides: Any) -> DPPolicy:
     return DPPolicy.model_validate(data)
 
 
+def policy_with_mean(**overrides: Any) -> DPPolicy:
+    """``make_policy`` plus ``average``: the mean of the amount per region (clamp 100.00)."""
+    mean = {
+        "name": "average", "kind": "mean", "column": "amount", "cells": ["region"],
+        "bounds": {"upper": 100}, "money_minor_units": 100,
+    }  # fmt: skip
+    return make_policy(statistics=[*make_policy().model_dump()["statistics"], mean], **overrides)
+
+
 # --- Workers run in separate processes (spawned: real, independent interpreters) -------------
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import ibis
 import pytest
-from tests.unit.dp.dp_helpers import make_policy
+from tests.unit.dp.dp_helpers import policy_with_mean
 
 from craftveil.dp import Ledger, compute_statistics, draws
 from craftveil.dp.bounding import bound_all
@@ -81,13 +81,7 @@ def test_release_adds_each_prefetched_vector_to_its_own_cells_and_parts(
 
     monkeypatch.setattr(draws, "draw", fake_draw)
     monkeypatch.setattr(NoiseDraws, "prefetch", logging_prefetch)
-    policy = make_policy(
-        statistics=[
-            *make_policy().model_dump()["statistics"],
-            {"name": "average", "kind": "mean", "column": "amount", "cells": ["region"],
-             "bounds": {"upper": 100}, "money_minor_units": 100},
-        ],
-    )  # fmt: skip
+    policy = policy_with_mean()
     result = compute_statistics(
         small_sales, policy, "vendor", ledger=ledger, dataset="d", release_id="r",
         store_dir=tmp_path, rng_seed=2,

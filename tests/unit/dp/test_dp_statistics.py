@@ -7,7 +7,7 @@ from pathlib import Path
 
 import ibis
 import pytest
-from tests.unit.dp.dp_helpers import make_policy
+from tests.unit.dp.dp_helpers import make_policy, policy_with_mean
 
 from craftveil.dp import Ledger, compute_statistics
 from craftveil.dp.bounding import bound_all
@@ -55,14 +55,7 @@ def test_large_budget_recovers_the_bounded_truth(
 
     SDs: counts 0.002 vendors; sum 100·100/√(2·ρ/3) cents ≈ 0.12; mean ≲ 0.09 (units).
     """
-    policy = make_policy(
-        budget={"rho": 1e6, "period": "all_time"},
-        statistics=[
-            *make_policy().model_dump()["statistics"],
-            {"name": "average", "kind": "mean", "column": "amount", "cells": ["region"],
-             "bounds": {"upper": 100}, "money_minor_units": 100},
-        ],
-    )  # fmt: skip
+    policy = policy_with_mean(budget={"rho": 1e6, "period": "all_time"})
     result = compute_statistics(
         small_sales, policy, "vendor", ledger=ledger, dataset="d", release_id="r",
         store_dir=tmp_path, rng_seed=2,
